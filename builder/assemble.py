@@ -1,0 +1,90 @@
+"""From an `EditionSpec` to the `Edition` model: read, merge and clean every article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import furniture
+from .clean import clean_body, xml_safe
+from .edition import EditionSpec, Entry
+from .errors import BuildError, Report
+from .models import Article, Edition, Image, Section
+from .readers import read_article
+from .resources import Refused, read_image
+
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+
+
+def read_source(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read the article: {exc.strerror}", path) from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise BuildError(f"the article is {len(data) // 2**20} MB; the limit is "
+                         f"{MAX_ARTICLE_BYTES // 2**20} MB", path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise BuildError(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start}); convert it to UTF-8", path, line) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise BuildError("the article is empty", path)
+    return xml_safe(text)
+
+
+def read_one(entry: Entry, spec: EditionSpec, article_id: str,
+             rules: tuple[furniture.Rule, ...], report: Report) -> Article:
+    path = entry.path
+    draft = read_article(path, read_source(path), dict(entry.overrides), spec.language,
+                         report)
+    cleaned = clean_body(draft.html, article_id, path, spec.root, rules, report)
+    for block in cleaned.removed:
+        shown = block.text if len(block.text) <= 70 else block.text[:67] + "…"
+        report.warn(f"removed site furniture ({block.rule}): “{shown}”", path)
+    meta = draft.meta
+    image = None
+    resources = list(cleaned.resources)
+    if meta.get("image"):
+        try:
+            resource = read_image(meta["image"], path.parent, spec.root, path)
+        except Refused as refused:
+            report.warn(f"lead image left out: {refused}", path)
+        else:
+            image = Image(resource, "")
+            resources.append(resource)
+    title = meta.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize()
+    return Article(
+        id=article_id, source=path, title=title, lang=meta["lang"], body=cleaned.body,
+        notes=cleaned.notes, subtitle=meta.get("subtitle"), authors=meta.get("authors", ()),
+        date=meta.get("date"), section=meta.get("section"), summary=meta.get("summary"),
+        tags=meta.get("tags", ()), image=image, resources=tuple(resources),
+        removed=cleaned.removed, extra=tuple(sorted(draft.extra.items())),
+    )
+
+
+def assemble(spec: EditionSpec, report: Report) -> Edition:
+    rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
+    sections = []
+    number = 0
+    for section in spec.sections:
+        articles = []
+        for entry in section.entries:
+            number += 1
+            articles.append(read_one(entry, spec, f"a{number:03d}", rules, report))
+        sections.append(Section(section.title, tuple(articles)))
+    cover = None
+    if spec.cover:
+        try:
+            cover = Image(read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path),
+                          f"Cover of {spec.title}")
+        except Refused as refused:
+            raise BuildError(f"cover: {refused}", spec.path) from None
+    return Edition(
+        source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
+        volume=spec.volume, date=spec.date, language=spec.language,
+        publisher=spec.publisher, identifier=spec.identifier, cover=cover,
+        page_size=spec.page_size, sections=tuple(sections),
+    )

@@ -1,0 +1,69 @@
+"""Drive one build: edition file in, EPUB and/or PDF out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assemble import assemble
+from .edition import load_edition
+from .errors import BuildError, Report
+from .models import Edition
+from .output import prepare_folder, write_atomic
+
+FORMATS = ("epub", "pdf")
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    path: Path
+    size: int
+
+
+def modified_time(edition: Edition) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set, else the edition's date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a number of seconds, "
+                             f"not {epoch!r}") from None
+    return dt.datetime.combine(edition.date, dt.time())
+
+
+def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report) -> dict[str, bytes]:
+    modified = modified_time(edition)
+    results = {}
+    if "epub" in formats:
+        from .cover import generated_cover
+        from .render import render_epub
+        from .writers.epub import build_epub
+
+        cover = edition.cover.resource if edition.cover else generated_cover(edition)
+        results["epub"] = build_epub(edition, render_epub(edition, cover), cover, modified)
+    if "pdf" in formats:
+        from .render import render_print
+        from .writers.pdf import build_pdf
+
+        results["pdf"] = build_pdf(edition, render_print(edition, modified), report)
+    return results
+
+
+def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...],
+          report: Report) -> list[Output]:
+    spec = load_edition(edition_path)
+    prepare_folder(out_dir)
+    edition = assemble(spec, report)
+    data = render_outputs(edition, formats, report)
+    outputs = []
+    # All outputs are complete in memory before the first is replaced.
+    for fmt in FORMATS:
+        if fmt in data:
+            target = out_dir / f"{edition_path.stem}.{fmt}"
+            write_atomic(target, data[fmt])
+            outputs.append(Output(fmt, target, len(data[fmt])))
+    return outputs

@@ -1,0 +1,301 @@
+"""Turn a reader's body HTML into safe, well-formed XHTML for both outputs.
+
+Steps: sanitise with an allowlist (nh3); parse; take footnotes out as `Note`s; check
+and package images; keep ids unique across the edition; drop links that lead out of
+the book's files; remove trailing site furniture; serialise as polyglot XHTML (valid
+as XML for the EPUB, parsed the same by WeasyPrint's HTML parser).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.html
+import nh3
+from lxml import etree
+
+from . import furniture
+from .errors import BuildError, Report
+from .models import BodyPart, Note, NoteRef, Removed, Resource
+from .resources import Refused, read_image
+
+TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
+    "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "time", "tr", "u", "ul", "var", "wbr",
+}
+ATTRIBUTES = {
+    "*": {"lang", "dir", "title", "id"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "details": {"open"},
+}
+# Python-Markdown marks footnotes with these classes; nothing else keeps a class.
+CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+VOID = {"br", "hr", "img", "wbr", "col"}
+MARK = "edition-noteref"
+MARK_RE = re.compile(rf'<{MARK} data-n="(\d+)" data-k="(\d+)"></{MARK}>')
+BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ALIGN = {"left", "right", "center"}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    body: tuple[BodyPart, ...]
+    notes: tuple[Note, ...]
+    resources: tuple[Resource, ...]
+    removed: tuple[Removed, ...]
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters XML cannot hold (control characters other than tab and newlines)."""
+    return BAD_XML_CHARS.sub("", text)
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        xml_safe(html), tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
+        url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True,
+    )
+
+
+def _parse(html: str) -> etree._Element:
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True)
+    root = lxml.html.fragment_fromstring(
+        f"<div>{html}</div>".encode(), parser=parser)
+    return root
+
+
+def clean_body(html: str, article_id: str, source: Path, root: Path,
+               rules: tuple[furniture.Rule, ...], report: Report) -> Cleaned:
+    tree = _parse(sanitise(html))
+    notes, marks = _take_notes(tree, article_id)
+    _demote_headings(tree)
+    _unique_ids(tree, article_id)
+    resources = _images(tree, source, root, report)
+    _links(tree, source, report)
+    _alignment(tree)
+    removed = _remove_furniture(tree, rules)
+    if not tree.text_content().strip() and not tree.findall(".//img"):
+        raise BuildError("the article has no text", source)
+    return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
+                   tuple(removed))
+
+
+def _serialise(tree: etree._Element) -> str:
+    for el in tree.iter():
+        if el.tag not in VOID and el.text is None and len(el) == 0:
+            el.text = ""  # `<p></p>`, not `<p/>`, which an HTML parser leaves open
+    text = etree.tostring(tree, encoding="unicode", method="xml")
+    return text[len("<div>"):-len("</div>")]
+
+
+def _split(text: str, marks: dict[tuple[int, int], NoteRef]) -> tuple[BodyPart, ...]:
+    parts: list[BodyPart] = []
+    pos = 0
+    for match in MARK_RE.finditer(text):
+        parts.append(text[pos:match.start()])
+        parts.append(marks[int(match[1]), int(match[2])])
+        pos = match.end()
+    parts.append(text[pos:])
+    return tuple(p for p in parts if p != "")
+
+
+def _inner(el: etree._Element) -> str:
+    parts = [etree.tostring(child, encoding="unicode", method="xml") for child in el]
+    head = etree.Element("x")
+    head.text = el.text or ""
+    return etree.tostring(head, encoding="unicode")[3:-4] + "".join(parts)
+
+
+def _take_notes(tree: etree._Element, article_id: str) -> tuple[list[Note], dict]:
+    """Replace Markdown's footnote list and calls with `Note`s and call marks."""
+    containers = [d for d in tree.iter("div") if "footnote" in d.get("class", "").split()]
+    items: dict[str, etree._Element] = {}
+    for container in containers:
+        for li in container.iter("li"):
+            if li.get("id"):
+                items.setdefault(li.get("id"), li)
+    notes: dict[str, Note] = {}
+    marks: dict[tuple[int, int], NoteRef] = {}
+    calls: dict[str, int] = {}
+    for ref in list(tree.iter("a")):
+        if "footnote-ref" not in ref.get("class", "").split():
+            continue
+        target = ref.get("href", "").lstrip("#")
+        li = items.get(target)
+        if li is None or any(c in ref.iterancestors() for c in containers):
+            ref.drop_tag()
+            continue
+        if target not in notes:
+            notes[target] = _note(li, len(notes) + 1, article_id)
+        note = notes[target]
+        calls[target] = calls.get(target, 0) + 1
+        k = calls[target]
+        ref_id = note.ref_id if k == 1 else f"{note.ref_id}-{k}"
+        marks[note.number, k] = NoteRef(note, ref_id, k == 1)
+        holder = ref.getparent()
+        if holder is not None and holder.tag == "sup" and len(holder) == 1 \
+                and not (holder.text or "").strip():
+            ref = holder
+        mark = etree.Element(MARK, {"data-n": str(note.number), "data-k": str(k)})
+        mark.text = ""
+        mark.tail = ref.tail
+        ref.getparent().replace(ref, mark)
+    for container in containers:
+        if container.getparent() is not None:
+            container.getparent().remove(container)
+    return list(notes.values()), marks
+
+
+def _note(li: etree._Element, number: int, article_id: str) -> Note:
+    for back in list(li.iter("a")):
+        if "footnote-backref" in back.get("class", "").split():
+            _remove_keep_tail(back)
+    for el in li.iter():
+        el.attrib.pop("id", None)
+        el.attrib.pop("class", None)
+    inline = []
+    for child in li:
+        if child.tag == "p":
+            inline.append(_inner(child).strip())
+        else:
+            text = etree.Element("x")
+            text.text = " ".join(child.text_content().split())
+            inline.append(etree.tostring(text, encoding="unicode")[3:-4])
+    if not li.text_content().strip():
+        inline = [""]
+    for el in li.iter():
+        if el.tag not in VOID and el.text is None and len(el) == 0:
+            el.text = ""
+    if len(li) == 0:  # a note with bare text: give it a paragraph
+        p = etree.SubElement(li, "p")
+        p.text, li.text = (li.text or "").strip(), None
+    prefix = f"{article_id}-fn"
+    return Note(number, f"{prefix}-{number}", f"{article_id}-fnref-{number}",
+                _inner(li).strip(), " ".join(i for i in inline if i))
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    tail = el.tail or ""
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+    # the non-breaking space Markdown puts before the back-link
+    if previous is not None and previous.tail:
+        previous.tail = previous.tail.rstrip("\u00a0 ")
+    elif parent.text:
+        parent.text = parent.text.rstrip("\u00a0 ")
+
+
+def _demote_headings(tree: etree._Element) -> None:
+    """The article title is the document's h1; body headings start at h2."""
+    if tree.find(".//h1") is None:
+        return
+    for el in tree.iter("h1", "h2", "h3", "h4", "h5"):
+        el.tag = f"h{int(el.tag[1]) + 1}"
+
+
+def _unique_ids(tree: etree._Element, article_id: str) -> None:
+    ids = {}
+    for el in tree.iter():
+        old = el.get("id")
+        if old is None:
+            continue
+        new = f"{article_id}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", old)
+        if new in ids.values():
+            del el.attrib["id"]
+            continue
+        ids[old] = new
+        el.set("id", new)
+    for a in tree.iter("a"):
+        href = a.get("href", "")
+        if href.startswith("#"):
+            target = ids.get(href[1:])
+            if target:
+                a.set("href", f"#{target}")
+            else:
+                del a.attrib["href"]
+
+
+def _images(tree: etree._Element, source: Path, root: Path, report: Report) -> list[Resource]:
+    resources = {}
+    for img in list(tree.iter("img")):
+        src = img.get("src", "")
+        alt = " ".join(img.get("alt", "").split())
+        if not alt:
+            report.warn(f"image '{src}' has no alt text; describe it for readers who "
+                        f"cannot see it", source)
+        try:
+            resource = read_image(src, source.parent, root, source)
+        except Refused as refused:
+            report.warn(f"image left out: {refused}", source)
+            stand_in = etree.Element("span", {"class": "image-missing"})
+            stand_in.text = f"[{alt}]" if alt else ""
+            stand_in.tail = img.tail
+            img.getparent().replace(img, stand_in)
+            continue
+        resources[resource.name] = resource
+        img.set("src", resource.name)
+        img.set("alt", alt)
+        for size in ("width", "height"):
+            if not img.get(size, "").isdigit():
+                img.attrib.pop(size, None)
+    return list(resources.values())
+
+
+def _links(tree: etree._Element, source: Path, report: Report) -> None:
+    for a in tree.iter("a"):
+        href = a.get("href")
+        if href is None or href.startswith("#"):
+            continue
+        scheme = urlsplit(href).scheme.lower()
+        if scheme not in ("http", "https", "mailto"):
+            report.warn(f"link to '{href}' removed (only web and mail links leave the "
+                        f"book)", source)
+            del a.attrib["href"]
+    for el in tree.iter("a"):
+        el.attrib.pop("class", None)
+
+
+def _alignment(tree: etree._Element) -> None:
+    for el in tree.iter("td", "th"):
+        align = el.attrib.pop("align", "").lower()
+        if align in ALIGN:
+            el.set("class", f"align-{align}")
+
+
+def _remove_furniture(tree: etree._Element, rules) -> list[Removed]:
+    removed: list[Removed] = []
+    while len(tree):
+        last = tree[-1]
+        text = " ".join(last.text_content().split())
+        if not text and last.tag in ("hr", "br", "p", "div"):
+            if last.find(".//img") is not None:
+                break
+            tree.remove(last)
+            continue
+        rule = furniture.match(text, rules)
+        if rule is None:
+            break
+        removed.append(Removed(text, rule.name))
+        tree.remove(last)
+    removed.reverse()
+    return removed

@@ -1,0 +1,63 @@
+"""The `edition` command."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .assets import PACKAGE
+
+SAMPLE = PACKAGE.parent / "editions" / "sample.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edition", description="Build periodic editions as EPUB 3 and print-ready PDF.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser("build", help="build an edition to EPUB and PDF",
+                                description="Build an edition file to EPUB and PDF.")
+    build.add_argument("edition", nargs="?", type=Path,
+                       help="edition file (default: the bundled sample edition)")
+    build.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                       help="output folder (default: out/)")
+    build.add_argument("--format", choices=("epub", "pdf", "all"), default="all",
+                       help="what to build (default: all)")
+    return parser
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .build import build
+    from .errors import BuildError, Report
+
+    signal.signal(signal.SIGTERM, _terminate)
+    report = Report()
+    edition = args.edition or SAMPLE
+    formats = ("epub", "pdf") if args.format == "all" else (args.format,)
+    started = time.perf_counter()
+    try:
+        outputs = build(edition, args.out, formats, report)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: no output was changed", file=sys.stderr)
+        return 130
+    for output in outputs:
+        print(f"wrote {output.path} ({output.size / 1024:.0f} KB)")
+    print(f"built {edition} in {time.perf_counter() - started:.1f} s"
+          + (f" with {len(report.warnings)} warning(s)" if report.warnings else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Load and validate an edition file (TOML) into an `EditionSpec`.
+
+Errors name the edition file and, where it can be found, the line of the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import glob
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError
+
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
+ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang", "image")
+
+EDITION_KEYS = {
+    "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
+    "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
+    "sections": list, "furniture": dict,
+}
+REQUIRED = ("title", "date", "language")
+SECTION_KEYS = {"title": str, "articles": list}
+ENTRY_KEYS = {"path": str, **dict.fromkeys(ARTICLE_KEYS, object)}
+FURNITURE_KEYS = {"remove": bool, "patterns": list}
+TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)", list: "a list",
+              dict: "a table", bool: "true or false", object: "a value"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article of a section: its file and the metadata the edition gives it."""
+
+    path: Path
+    overrides: tuple[tuple[str, Any], ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class FurnitureSpec:
+    remove: bool = True
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditionSpec:
+    path: Path
+    root: Path  # the folder every article and image must live in
+    title: str
+    date: dt.date
+    language: str
+    identifier: str
+    sections: tuple[SectionSpec, ...]
+    subtitle: str | None = None
+    issue: int | None = None
+    volume: int | None = None
+    publisher: str | None = None
+    cover: Path | None = None
+    page_size: str = "A4"
+    furniture: FurnitureSpec = FurnitureSpec()
+
+
+class _Source:
+    """The edition file's text, for pointing errors at lines."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.lines = path, text.splitlines()
+
+    def line_of(self, pattern: str, start: int = 1) -> int | None:
+        regex = re.compile(pattern)
+        for number, line in enumerate(self.lines[start - 1:], start):
+            if regex.search(line):
+                return number
+        return None
+
+    def key_line(self, key: str, start: int = 1) -> int | None:
+        return self.line_of(rf"^\s*{re.escape(key)}\s*=", start)
+
+    def error(self, message: str, line: int | None = None) -> BuildError:
+        return BuildError(message, self.path, line)
+
+
+def _suggest(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_keys(src: _Source, table: dict, known: dict, where: str, start: int = 1) -> None:
+    for key, value in table.items():
+        line = src.key_line(key, start)
+        if key not in known:
+            allowed = ", ".join(known)
+            raise src.error(f"unknown key '{key}'{where}{_suggest(key, known)}; "
+                            f"known keys: {allowed}", line)
+        expected = known[key]
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is dt.date and isinstance(value, dt.datetime):
+            ok = False
+        if not ok:
+            raise src.error(f"'{key}'{where} must be {TYPE_NAMES[expected]}, "
+                            f"not {type(value).__name__} {value!r}", line)
+
+
+def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -> str:
+    if not isinstance(value, str) or not LANG_RE.match(value):
+        raise BuildError(f"{describe} must be a BCP 47 language tag such as 'en' or 'pt-BR', "
+                         f"not {value!r}", path, line)
+    return value
+
+
+def page_size_css(value: str, src: _Source) -> str:
+    preset = PAGE_SIZES.get(value.strip().lower())
+    if preset:
+        return preset
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s*(mm)?\s*", value)
+    if match and 50 <= float(match[1]) <= 2000 and 50 <= float(match[2]) <= 2000:
+        return f"{match[1]}mm {match[2]}mm"
+    raise src.error(f"page_size must be A4, A5, letter or \"WIDTH HEIGHT\" in mm "
+                    f"(50 to 2000), not {value!r}", src.key_line("page_size"))
+
+
+def default_identifier(title: str, issue: int | None, date: dt.date) -> str:
+    """Stable across builds: the same title, issue and date give the same id."""
+    name = f"edition-builder:{title}|{issue if issue is not None else ''}|{date.isoformat()}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _resolve(src: _Source, root: Path, text: str, line: int | None) -> list[Path]:
+    base = src.path.parent
+    if Path(text).is_absolute():
+        raise src.error(f"article path '{text}' is absolute; give it relative to the "
+                        f"edition file", line)
+    if any(ch in text for ch in "*?["):
+        found = sorted(glob.glob(text, root_dir=base))
+        paths = [(base / p).resolve() for p in found if (base / p).is_file()]
+        if not paths:
+            raise src.error(f"no article matches '{text}' (looked in {base})", line)
+    else:
+        paths = [(base / text).resolve()]
+        if not paths[0].is_file():
+            raise src.error(f"article '{text}' not found (looked for {base / text})", line)
+    for path in paths:
+        if not inside(path, root):
+            raise src.error(f"article '{text}' is outside the edition's folder {root}", line)
+    return paths
+
+
+def _entries(src: _Source, root: Path, items: list, section_line: int | None) -> list[Entry]:
+    entries = []
+    for item in items:
+        if isinstance(item, str):
+            line = src.line_of(re.escape(item), section_line or 1)
+            entries += [Entry(p, (), line) for p in _resolve(src, root, item, line)]
+        elif isinstance(item, dict):
+            path = item.get("path")
+            line = src.line_of(re.escape(path), section_line or 1) if path else None
+            if path is None:
+                raise src.error("an article table needs a 'path' key", section_line)
+            _check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'",
+                        line or 1)
+            overrides = tuple((k, v) for k, v in item.items() if k != "path")
+            entries += [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
+        else:
+            raise src.error(f"an article must be a path, a glob or a table with 'path', "
+                            f"not {item!r}", section_line)
+    return entries
+
+
+def _sections(src: _Source, root: Path, raw: list) -> tuple[SectionSpec, ...]:
+    sections, seen = [], {}
+    search_from = 1
+    for table in raw:
+        line = src.line_of(r"^\s*\[\[\s*sections\s*\]\]", search_from)
+        search_from = (line or search_from) + 1
+        if not isinstance(table, dict):
+            raise src.error("each [[sections]] entry must be a table", line)
+        _check_keys(src, table, SECTION_KEYS, " in [[sections]]", line or 1)
+        if "title" not in table:
+            raise src.error("a [[sections]] table needs a 'title'", line)
+        entries = _entries(src, root, table.get("articles", []), line)
+        for entry in entries:
+            if entry.path in seen:
+                raise src.error(f"article {entry.path.relative_to(root)} is listed twice "
+                                f"(lines {seen[entry.path]} and {entry.line}); "
+                                f"list each article once", entry.line)
+            seen[entry.path] = entry.line
+        sections.append(SectionSpec(table["title"], tuple(entries)))
+    if not seen:
+        raise src.error("the edition lists no articles; add [[sections]] with 'articles'")
+    return tuple(sections)
+
+
+def _furniture(src: _Source, raw: dict) -> FurnitureSpec:
+    start = src.line_of(r"^\s*\[\s*furniture\s*\]") or 1
+    _check_keys(src, raw, FURNITURE_KEYS, " in [furniture]", start)
+    patterns = raw.get("patterns", [])
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise src.error(f"furniture pattern {pattern!r} is not a valid regular "
+                            f"expression: {exc}", src.key_line("patterns", start)) from None
+    return FurnitureSpec(raw.get("remove", True), tuple(patterns))
+
+
+def load_edition(path: Path) -> EditionSpec:
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise BuildError("edition file not found", path) from None
+    except OSError as exc:
+        raise BuildError(f"cannot read the edition file: {exc.strerror}", path) from None
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"the edition file is not UTF-8 (bad byte at offset {exc.start}); "
+                         f"save it as UTF-8", path) from None
+    src = _Source(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc).split(" (at line")[0]
+        raise src.error(f"TOML syntax error: {message}", getattr(exc, "lineno", None)) from None
+
+    top = {k: v for k, v in data.items()}
+    _check_keys(src, top, EDITION_KEYS, "")
+    for key in REQUIRED:
+        if key not in top:
+            raise src.error(f"missing required key '{key}'")
+    root = path.resolve().parent
+    language = check_lang(top["language"], "'language'", path, src.key_line("language"))
+    cover = None
+    if "cover" in top:
+        cover = (root / top["cover"]).resolve()
+        if not inside(cover, root):
+            raise src.error(f"cover '{top['cover']}' is outside the edition's folder",
+                            src.key_line("cover"))
+    sections = top.get("sections")
+    if not sections:
+        raise src.error("the edition has no [[sections]]; add at least one with 'articles'")
+    return EditionSpec(
+        path=path,
+        root=root,
+        title=top["title"],
+        subtitle=top.get("subtitle"),
+        issue=top.get("issue"),
+        volume=top.get("volume"),
+        date=top["date"],
+        language=language,
+        publisher=top.get("publisher"),
+        identifier=top.get("identifier")
+        or default_identifier(top["title"], top.get("issue"), top["date"]),
+        cover=cover,
+        page_size=page_size_css(top.get("page_size", "A4"), src),
+        sections=_sections(src, root, sections),
+        furniture=_furniture(src, top.get("furniture", {})),
+    )

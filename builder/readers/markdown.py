@@ -1,0 +1,126 @@
+"""Markdown articles, with YAML front matter or a plain `Key: Value` header block."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown
+import yaml
+
+from ..edition import ARTICLE_KEYS
+from ..errors import BuildError, Report
+from .meta import Draft, merge
+
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
+HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*):(?:\s+(.*))?$")
+
+# Quotation marks by primary language subtag: (open double, close double, open single,
+# close single). Languages not listed keep straight quotes; dashes and ellipses still apply.
+QUOTES = {
+    "en": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "nl": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "pt": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "de": ("&bdquo;", "&ldquo;", "&sbquo;", "&lsquo;"),
+    "cs": ("&bdquo;", "&ldquo;", "&sbquo;", "&lsquo;"),
+    "pl": ("&bdquo;", "&rdquo;", "&sbquo;", "&rsquo;"),
+    "fr": ("&laquo;&#8239;", "&#8239;&raquo;", "&lsquo;", "&rsquo;"),
+    "es": ("&laquo;", "&raquo;", "&ldquo;", "&rdquo;"),
+    "it": ("&laquo;", "&raquo;", "&ldquo;", "&rdquo;"),
+    "uk": ("&laquo;", "&raquo;", "&bdquo;", "&ldquo;"),
+    "ru": ("&laquo;", "&raquo;", "&bdquo;", "&ldquo;"),
+    "el": ("&laquo;", "&raquo;", "&ldquo;", "&rdquo;"),
+    "sv": ("&rdquo;", "&rdquo;", "&rsquo;", "&rsquo;"),
+    "fi": ("&rdquo;", "&rdquo;", "&rsquo;", "&rsquo;"),
+}
+
+_converters: dict[str, markdown.Markdown] = {}
+
+
+def converter(lang: str) -> markdown.Markdown:
+    primary = lang.split("-")[0].lower()
+    key = primary if primary in QUOTES else ""
+    if key not in _converters:
+        smarty: dict[str, Any] = {"smart_quotes": bool(key)}
+        if key:
+            names = ("left-double-quote", "right-double-quote", "left-single-quote",
+                     "right-single-quote")
+            smarty["substitutions"] = dict(zip(names, QUOTES[key], strict=True))
+        _converters[key] = markdown.Markdown(
+            extensions=EXTENSIONS,
+            extension_configs={"smarty": smarty, "tables": {"use_align_attribute": True}},
+            output_format="xhtml",
+        )
+    return _converters[key].reset()
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str, int]:
+    """Return (metadata, line of each key, body, line where the body starts)."""
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for end in range(1, len(lines)):
+            if lines[end].strip() in ("---", "..."):
+                return _yaml(lines[1:end], path) + ("\n".join(lines[end + 1:]), end + 2)
+        raise BuildError("front matter opened with '---' on line 1 is never closed; "
+                         "end it with a line of '---'", path, 1)
+    return _header_block(lines, path)
+
+
+def _yaml(lines: list[str], path: Path) -> tuple[dict, dict[str, int]]:
+    try:
+        data = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 2 if mark is not None else None
+        raise BuildError(f"malformed YAML front matter: {problem}", path, line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BuildError("front matter must be a set of 'key: value' lines", path, 2)
+    key_lines = {}
+    for number, line in enumerate(lines, 2):
+        match = re.match(r"^([^\s:#][^:]*):", line)
+        if match and match[1] not in key_lines:
+            key_lines[match[1].strip()] = number
+    return {str(k): v for k, v in data.items()}, key_lines
+
+
+def _header_block(lines: list[str], path: Path) -> tuple[dict, dict[str, int], str, int]:
+    """`Title: …` lines up to the first blank line, if that is what the file starts with."""
+    meta: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
+    last = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            break
+        match = HEADER_LINE.match(line)
+        if match:
+            last = match[1].strip().lower()
+            meta[last] = (match[2] or "").strip()
+            key_lines[last] = number
+        elif last and line[:1] in " \t":
+            meta[last] += " " + line.strip()
+        else:
+            return {}, {}, "\n".join(lines), 1
+    else:
+        number = len(lines) + 1
+    if not any(key in ARTICLE_KEYS or key == "authors" for key in meta):
+        return {}, {}, "\n".join(lines), 1
+    if "authors" in meta and "author" not in meta:
+        meta["author"] = meta.pop("authors")
+        key_lines["author"] = key_lines.pop("authors")
+    return meta, key_lines, "\n".join(lines[number:]), number + 1
+
+
+def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
+                  report: Report) -> Draft:
+    own, key_lines, body, _ = split_front_matter(text, path)
+    is_header_block = bool(own) and not text.startswith("---")
+    meta, extra = merge(path, own, key_lines, overrides, defaults, report,
+                        author_split=r"[;,]" if is_header_block else r";")
+    if not body.strip():
+        raise BuildError("the article has no text after its metadata", path)
+    html = converter(meta["lang"]).convert(body)
+    return Draft(path, meta, html, extra)

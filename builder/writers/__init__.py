@@ -1,0 +1,1 @@
+"""Writers package rendered HTML into an output format. They never parse Markdown."""
