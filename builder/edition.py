@@ -19,7 +19,8 @@ from .errors import BuildError
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
-ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang", "image")
+ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang",
+                "image")
 
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
@@ -30,8 +31,8 @@ REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
 ENTRY_KEYS = {"path": str, **dict.fromkeys(ARTICLE_KEYS, object)}
 FURNITURE_KEYS = {"remove": bool, "patterns": list}
-TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)", list: "a list",
-              dict: "a table", bool: "true or false", object: "a value"}
+TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)",
+              list: "a list", dict: "a table", bool: "true or false", object: "a value"}
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,12 @@ def load_edition(path: Path) -> EditionSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc).split(" (at line")[0]
-        raise src.error(f"TOML syntax error: {message}", getattr(exc, "lineno", None)) from None
+        message = str(exc)
+        where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+        line = int(where[1]) if where else None
+        if where:
+            message = f"{message[:where.start()]} (column {where[2]})"
+        raise src.error(f"TOML syntax error: {message}", line) from None
 
     top = {k: v for k, v in data.items()}
     _check_keys(src, top, EDITION_KEYS, "")

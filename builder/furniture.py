@@ -30,7 +30,8 @@ DEFAULT_RULES = (
     _rule("newsletter sign-up", r"^(sign|signing) up\b|\b(sign up|subscribe) (to|for) "
           r"(our|the|my) (free )?(daily |weekly )?newsletters?\b"),
     _rule("newsletter sign-up", r"\b(straight|delivered|direct(ly)?) to your inbox\b"
-          r"|\bmailing lists?\b.*\b(select|choose|join)\b|\b(select|choose|join)\b.*\bmailing lists?\b"),
+          r"|\bmailing lists?\b.*\b(select|choose|join)\b"
+          r"|\b(select|choose|join)\b.*\bmailing lists?\b"),
     _rule("subscription notice", r"\bunsubscribe at any time\b|\bby subscribing\b"
           r"|^subscribe( now| today)?\b|\bsubscribe to our\b"),
     _rule("share links", r"^(share|share this( article| story| post| page)?|share on \w+)"

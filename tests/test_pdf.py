@@ -207,7 +207,7 @@ def test_hyphenation_follows_the_article_language(typeset):
     breaks = 0
     for text in german:
         lines = text.splitlines()
-        for line, following in zip(lines, lines[1:]):
+        for line, following in zip(lines, lines[1:], strict=False):
             if line and line[-1] in HYPHENS and line[-2:-1].isalpha():
                 head = re.findall(r"\w+$", line[:-1])[0]
                 tail = re.findall(r"^\w+", following)[0]

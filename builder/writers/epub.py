@@ -43,11 +43,11 @@ def _metadata(book: epub.EpubBook, edition: Edition) -> None:
                           {"refines": "#series", "property": "group-position"})
 
 
-def _toc(edition: Edition, documents: dict[str, epub.EpubItem]) -> list:
+def _toc(edition: Edition) -> list:
     words = labels(edition.language)
     toc: list = [epub.Link("title.xhtml", edition_title(edition), "toc-title"),
                  epub.Link("contents.xhtml", words["contents"], "toc-contents")]
-    for number, section in enumerate(edition.sections, 1):
+    for section in edition.sections:
         links = [epub.Link(article_file(a), a.title, f"toc-{a.id}") for a in section.articles]
         if not links:
             continue
@@ -74,7 +74,7 @@ def build_epub(edition: Edition, documents: tuple[Document, ...], cover: Resourc
             continue
         book.add_item(epub.EpubItem(uid=f"image-{number}", file_name=resource.name,
                                     media_type=resource.media_type, content=resource.data))
-    book.toc = _toc(edition, items)
+    book.toc = _toc(edition)
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
     book.spine = [items[doc.name] for doc in documents]

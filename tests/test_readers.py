@@ -1,0 +1,189 @@
+"""Readers and cleaning: metadata from all three kinds of file, text kept as text,
+site furniture removed and real closing paragraphs kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import textwrap
+
+import pytest
+
+from builder.assemble import assemble
+from builder.edition import load_edition
+from builder.errors import Report
+from conftest import FIXTURES, SHARED, build_edition, epubcheck_messages
+
+
+def load(path):
+    report = Report(stream=io.StringIO())
+    return assemble(load_edition(path), report), report
+
+
+@pytest.fixture(scope="module")
+def kinds():
+    edition, report = load(FIXTURES / "kinds" / "edition.toml")
+    return {a.source.name: a for a in edition.articles}, report
+
+
+def body(article) -> str:
+    return "".join(p for p in article.body if isinstance(p, str))
+
+
+def test_yaml_front_matter(kinds):
+    article = kinds[0]["front-matter.md"]
+    assert article.title == "Lighthouse keepers' cottages to be sold"
+    assert article.subtitle == "The council says the buildings cost too much to keep"
+    assert article.authors == ("Ana Sousa", "Ben Okri-Hale")
+    assert article.date == dt.date(2026, 10, 2)
+    assert article.summary == "Three cottages at the point go to auction in spring."
+    assert article.tags == ("housing", "council")
+    assert article.lang == "en-GB"
+    assert article.section == "Local"
+
+
+def test_unknown_front_matter_key_is_kept_and_warned(kinds):
+    articles, report = kinds
+    assert ("mood", "wistful") in articles["front-matter.md"].extra
+    assert any("unknown metadata key 'mood'" in str(w) and w.line == 10
+               for w in report.warnings)
+
+
+def test_english_gets_smart_typography(kinds):
+    text = body(kinds[0]["front-matter.md"])
+    assert "“keepers’ cottages”" in text
+    assert "point – a decision" in text
+
+
+def test_header_block(kinds):
+    article = kinds[0]["header-block.md"]
+    assert article.title == "Night buses return on Saturdays"
+    assert article.authors == ("Carla Mendes",)
+    assert article.date == dt.date(2026, 9, 30)
+    assert article.summary == "A trial of late buses starts next month."
+    assert article.tags == ("transport", "nightlife")
+    assert article.lang == "pt"
+    assert "Title:" not in body(article)
+    assert body(article).startswith("<p>A empresa de transportes")
+
+
+def test_plain_text_is_never_markup(kinds):
+    article = kinds[0]["plain.txt"]
+    text = body(article)
+    assert "*asterisks*" in text
+    assert "&lt;b&gt;angle brackets&lt;/b&gt;" in text
+    assert "<h" not in text and "<em>" not in text
+    assert "<p># Not a heading</p>" in text
+    assert "<p>A second paragraph that was wrapped by hand.</p>" in text
+
+
+def test_edition_table_supplies_plain_text_metadata(kinds):
+    article = kinds[0]["plain.txt"]
+    assert article.title == "From the wire"
+    assert article.authors == ("Wire Desk",)
+    assert article.date == dt.date(2026, 10, 4)
+    assert article.lang == "en"
+
+
+def test_plain_text_title_falls_back_to_file_name(kinds):
+    assert kinds[0]["02-library.txt"].title == "02 library"
+
+
+def test_glob_entries_sorted_by_name(kinds):
+    assert list(kinds[0]) == ["front-matter.md", "header-block.md", "plain.txt",
+                              "01-storm.txt", "02-library.txt"]
+
+
+def test_furniture_removed_and_reported(kinds):
+    articles, report = kinds
+    storm = articles["01-storm.txt"]
+    text = body(storm)
+    assert "coastguard said the wind would ease" in text
+    for gone in ("Share this", "Follow us", "All rights reserved"):
+        assert gone not in text
+    assert [r.rule for r in storm.removed] == ["share links", "follow links",
+                                               "copyright line"]
+    assert sum("removed site furniture" in str(w) and "01-storm" in str(w)
+               for w in report.warnings) == 3
+
+
+def test_closing_paragraph_that_mentions_newsletters_is_kept(kinds):
+    library = kinds[0]["02-library.txt"]
+    assert "subscribe to the library's newsletter" in body(library)
+    assert library.removed == ()
+
+
+@pytest.mark.parametrize("closing", [
+    "Too much is at stake to let this conflict carry on indefinitely.",
+    "She said she would share the prize with her crew.",
+    "The council will publish the results in its newsletter next month.",
+    "Follow-up talks are planned for the spring.",
+    "Copyright lawyers say the case could take years.",
+])
+def test_normal_closing_paragraphs_are_never_removed(tmp_path, closing):
+    (tmp_path / "a.txt").write_text(f"First paragraph.\n\n{closing}\n", encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "S"\narticles = ["a.txt"]\n', encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    assert closing.replace("'", "’") in body(edition.articles[0]) or closing in \
+        body(edition.articles[0])
+    assert edition.articles[0].removed == ()
+
+
+def test_seed_article_loses_its_sign_up_block(tmp_path):
+    seed = next((SHARED / "seeds").glob("*.txt"), None)
+    if seed is None:
+        pytest.skip("no seed article in shared/seeds")
+    shutil.copy(seed, tmp_path / "seed.txt")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "S"\narticles = ["seed.txt"]\n', encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    text = body(edition.articles[0])
+    assert text.rstrip().endswith(
+        "Too much is at stake to let this conflict carry on indefinitely.</p>")
+    assert "newsletter" not in text.lower() and "Mailchimp" not in text
+    assert len(edition.articles[0].removed) == 3
+
+
+def _furniture_edition(tmp_path, furniture: str):
+    (tmp_path / "a.txt").write_text(
+        "Real text.\n\nListen to our podcast on the quay.\n\nShare this article\n",
+        encoding="utf-8")
+    (tmp_path / "e.toml").write_text(textwrap.dedent(f"""\
+        title = "T"
+        date = 2026-01-01
+        language = "en"
+        {furniture}
+        [[sections]]
+        title = "S"
+        articles = ["a.txt"]
+        """), encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    return body(edition.articles[0])
+
+
+def test_edition_can_add_furniture_rules(tmp_path):
+    text = _furniture_edition(tmp_path, '[furniture]\npatterns = ["^listen to our podcast"]')
+    assert "podcast" not in text and "Share this" not in text and "Real text." in text
+
+
+def test_edition_can_switch_furniture_removal_off(tmp_path):
+    text = _furniture_edition(tmp_path, "[furniture]\nremove = false")
+    assert "Share this article" in text and "podcast" in text
+
+
+def test_all_kinds_build_to_valid_epub_and_pdf(tmp_path):
+    built = build_edition(FIXTURES / "kinds" / "edition.toml", tmp_path)
+    assert epubcheck_messages(built.epub) == []
+    doc = built.epub_xml("EPUB/a002.xhtml")
+    assert doc.get("lang") == "pt"
+    from pypdf import PdfReader
+
+    reader = PdfReader(built.pdf)
+    assert [item.title for item in reader.outline[1]] == [
+        "Lighthouse keepers' cottages to be sold", "Night buses return on Saturdays",
+        "From the wire", "01 storm", "02 library"]
+    assert "removed site furniture" in built.result.stderr
