@@ -53,12 +53,15 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report) -
     return results
 
 
-def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...],
-          report: Report) -> list[Output]:
+def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
+          strict: bool = False) -> list[Output]:
     spec = load_edition(edition_path)
     prepare_folder(out_dir)
     edition = assemble(spec, report)
     data = render_outputs(edition, formats, report)
+    if strict and report.warnings:
+        raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
+                         f"warnings into errors; no output was written", edition_path)
     outputs = []
     # All outputs are complete in memory before the first is replaced.
     for fmt in FORMATS:

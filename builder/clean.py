@@ -21,6 +21,7 @@ from . import furniture
 from .errors import BuildError, Report
 from .models import BodyPart, Note, NoteRef, Removed, Resource
 from .resources import Refused, read_image
+from .text import xml_safe
 
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
@@ -48,8 +49,8 @@ CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
 VOID = {"br", "hr", "img", "wbr", "col"}
 MARK = "edition-noteref"
 MARK_RE = re.compile(rf'<{MARK} data-n="(\d+)" data-k="(\d+)"></{MARK}>')
-BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ALIGN = {"left", "right", "center"}
+MAX_DEPTH = 48  # deeper nesting (lists in lists in quotes…) is refused, not typeset
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,13 @@ class Cleaned:
     removed: tuple[Removed, ...]
 
 
-def xml_safe(text: str) -> str:
-    """Drop characters XML cannot hold (control characters other than tab and newlines)."""
-    return BAD_XML_CHARS.sub("", text)
-
-
 def sanitise(html: str) -> str:
     return nh3.clean(
         xml_safe(html), tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
-        url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True,
+        # file, ftp and data pass here only so that the refusal below can name them;
+        # links and images with any of them never reach the outputs.
+        url_schemes={"http", "https", "mailto", "file", "ftp", "data"}, link_rel=None,
+        strip_comments=True,
     )
 
 
@@ -80,12 +79,14 @@ def _parse(html: str) -> etree._Element:
 
 
 def clean_body(html: str, article_id: str, source: Path, root: Path,
-               rules: tuple[furniture.Rule, ...], report: Report) -> Cleaned:
+               rules: tuple[furniture.Rule, ...], report: Report,
+               remote: bool = False) -> Cleaned:
     tree = _parse(sanitise(html))
+    _check_depth(tree, source)
     notes, marks = _take_notes(tree, article_id)
     _demote_headings(tree)
     _unique_ids(tree, article_id)
-    resources = _images(tree, source, root, report)
+    resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
     _alignment(tree)
     removed = _remove_furniture(tree, rules)
@@ -93,6 +94,15 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
         raise BuildError("the article has no text", source)
     return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
                    tuple(removed))
+
+
+def _check_depth(tree: etree._Element, source: Path) -> None:
+    depth = {tree: 0}
+    for el in tree.iterdescendants():
+        depth[el] = depth[el.getparent()] + 1
+        if depth[el] > MAX_DEPTH:
+            raise BuildError(f"the article nests elements (lists, quotes, tables) more than "
+                             f"{MAX_DEPTH} deep; flatten its structure", source)
 
 
 def _serialise(tree: etree._Element) -> str:
@@ -235,16 +245,17 @@ def _unique_ids(tree: etree._Element, article_id: str) -> None:
                 del a.attrib["href"]
 
 
-def _images(tree: etree._Element, source: Path, root: Path, report: Report) -> list[Resource]:
+def _images(tree: etree._Element, source: Path, root: Path, report: Report,
+            remote: bool) -> list[Resource]:
     resources = {}
     for img in list(tree.iter("img")):
-        src = img.get("src", "")
+        src = img.get("src", "").strip()
         alt = " ".join(img.get("alt", "").split())
         if not alt:
             report.warn(f"image '{src}' has no alt text; describe it for readers who "
                         f"cannot see it", source)
         try:
-            resource = read_image(src, source.parent, root, source)
+            resource = read_image(src, source.parent, root, source, remote)
         except Refused as refused:
             report.warn(f"image left out: {refused}", source)
             stand_in = etree.Element("span", {"class": "image-missing"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="output folder (default: out/)")
     build.add_argument("--format", choices=("epub", "pdf", "all"), default="all",
                        help="what to build (default: all)")
+    build.add_argument("--strict", action="store_true",
+                       help="treat warnings as errors (for publishers' CI)")
     return parser
 
 
@@ -37,7 +40,7 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .build import build
-    from .errors import BuildError, Report
+    from .errors import BuildError, Report, shown
 
     signal.signal(signal.SIGTERM, _terminate)
     report = Report()
@@ -45,13 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     formats = ("epub", "pdf") if args.format == "all" else (args.format,)
     started = time.perf_counter()
     try:
-        outputs = build(edition, args.out, formats, report)
+        outputs = build(edition, args.out, formats, report, strict=args.strict)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: no output was changed", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, or input we did not foresee: still no traceback
+        if os.environ.get("EDITION_DEBUG"):
+            raise
+        print(f"error: {shown(edition)}: the build failed unexpectedly "
+              f"({type(exc).__name__}: {str(exc)[:200]}); no output was changed. "
+              f"Set EDITION_DEBUG=1 to see where, and please report it.", file=sys.stderr)
+        return 1
     for output in outputs:
         print(f"wrote {output.path} ({output.size / 1024:.0f} KB)")
     print(f"built {edition} in {time.perf_counter() - started:.1f} s"

@@ -25,7 +25,7 @@ ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "ta
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
     "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
-    "sections": list, "furniture": dict,
+    "sections": list, "furniture": dict, "remote_images": bool,
 }
 REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
@@ -72,6 +72,7 @@ class EditionSpec:
     cover: Path | None = None
     page_size: str = "A4"
     furniture: FurnitureSpec = FurnitureSpec()
+    remote_images: bool = False
 
 
 class _Source:
@@ -277,4 +278,5 @@ def load_edition(path: Path) -> EditionSpec:
         page_size=page_size_css(top.get("page_size", "A4"), src),
         sections=_sections(src, root, sections),
         furniture=_furniture(src, top.get("furniture", {})),
+        remote_images=top.get("remote_images", False),
     )

@@ -2,27 +2,36 @@
 
 An image is read only from inside the edition's folder tree (after resolving `..`
 and symbolic links), only if it really is an image of a kind both outputs support,
-and only if its size is sane. Anything remote is refused: a build makes no
-network connection.
+and only if its size is sane. Anything remote is refused, so a build makes no network
+connection, unless the edition sets `remote_images = true`: then web images are
+fetched with a timeout and a size cap, and never from this machine or a private
+network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import ipaddress
 import re
+import socket
+import urllib.error
+import urllib.request
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .edition import inside
-from .errors import BuildError, Report
+from .errors import BuildError
 from .models import Resource
 
 MEDIA_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "GIF": ("image/gif", ".gif"), "WEBP": ("image/webp", ".webp")}
+EXTENSIONS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 MAX_PIXELS = 40_000_000
 MAX_BYTES = 30 * 1024 * 1024
+REMOTE_TIMEOUT = 10.0
+REMOTE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -36,7 +45,9 @@ def local_path(reference: str, base: Path, root: Path) -> Path:
         raise Refused(f"'{reference}' is not a file in the edition folder "
                       f"(remote and absolute references are refused)")
     relative = unquote(parts.path)
-    if not relative or relative.startswith(("/", "\\")):
+    if not relative:
+        raise Refused("an image without an address")
+    if relative.startswith(("/", "\\")):
         raise Refused(f"'{reference}' is an absolute path; give it relative to the article")
     target = (base / relative).resolve()
     if not inside(target, root):
@@ -44,55 +55,113 @@ def local_path(reference: str, base: Path, root: Path) -> Path:
     return target
 
 
-def read_image(reference: str, base: Path, root: Path, cited_in: Path) -> Resource:
-    """Read and check an image. Raises Refused (skip it) or BuildError (stop)."""
-    path = local_path(reference, base, root)
+def is_web_url(reference: str) -> bool:
+    return urlsplit(reference).scheme.lower() in ("http", "https")
+
+
+def check_remote(url: str, allow_local: bool = False) -> None:
+    """Refuse URLs that are not http(s) or that lead to this machine or a private network."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise Refused(f"'{url}' is not a web address")
+    if allow_local:
+        return
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise BuildError(f"image '{reference}' is {size // 2**20} MB; the limit is "
-                             f"{MAX_BYTES // 2**20} MB", cited_in)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BuildError(f"image '{reference}' not found (looked for {path})", cited_in) from None
-    except IsADirectoryError:
-        raise BuildError(f"image '{reference}' is a folder, not an image", cited_in) from None
-    except OSError as exc:
-        raise BuildError(f"cannot read image '{reference}': {exc.strerror}", cited_in) from None
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        raise Refused(f"'{url}': cannot resolve {parts.hostname}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            raise Refused(f"'{url}' leads to {address}, an address on this machine or a "
+                          f"private network")
+
+
+def fetch_remote(url: str, allow_local: bool = False, timeout: float = REMOTE_TIMEOUT,
+                 limit: int = REMOTE_MAX_BYTES) -> bytes:
+    """Fetch a web image under the edition's remote-image policy."""
+    check_remote(url, allow_local)
+
+    class CheckedRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            check_remote(newurl, allow_local)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor(), CheckedRedirect()):
+        opener.add_handler(handler)
+    request = urllib.request.Request(url, headers={"User-Agent": "edition-builder"})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            data = response.read(limit + 1)
+    except Refused:
+        raise
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise Refused(f"'{url}' could not be fetched ({reason})") from None
+    if len(data) > limit:
+        raise Refused(f"'{url}' is larger than {limit // 2**20} MB")
+    return data
+
+
+def read_image(reference: str, base: Path, root: Path, cited_in: Path,
+               remote: bool = False) -> Resource:
+    """Read and check an image. Raises Refused (skip it) or BuildError (stop)."""
+    if remote and is_web_url(reference):
+        data = fetch_remote(reference)
+    else:
+        data = _read_local(reference, local_path(reference, base, root), cited_in)
     kind = _image_kind(data, reference, cited_in)
     media_type, extension = MEDIA_TYPES[kind]
     digest = hashlib.sha256(data).hexdigest()[:16]
     return Resource(f"images/{digest}{extension}", media_type, data)
 
 
+def _read_local(reference: str, path: Path, cited_in: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise BuildError(f"image '{reference}' is {size // 2**20} MB; the limit is "
+                             f"{MAX_BYTES // 2**20} MB", cited_in)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BuildError(f"image '{reference}' not found (looked for {path})", cited_in) from None
+    except IsADirectoryError:
+        raise BuildError(f"image '{reference}' is a folder, not an image", cited_in) from None
+    except OSError as exc:
+        raise BuildError(f"cannot read image '{reference}': {exc.strerror}", cited_in) from None
+
+
 def _image_kind(data: bytes, reference: str, cited_in: Path) -> str:
     from PIL import Image
 
+    if re.match(rb"\s*(<\?xml|<svg|<!DOCTYPE svg)", data[:512], re.IGNORECASE):
+        raise Refused(f"'{reference}' is an SVG image; SVG can fetch other files, so "
+                      f"convert it to PNG")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 kind = image.format
                 width, height = image.size
-                image.verify()
+                if width * height <= MAX_PIXELS:  # header only so far: check before decoding
+                    image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise BuildError(f"image '{reference}' is too large to decode safely", cited_in) from None
+        raise BuildError(f"image '{reference}' has too many pixels to decode safely; the "
+                         f"limit is {MAX_PIXELS // 1_000_000} megapixels", cited_in) from None
     except Exception:
-        raise BuildError(f"image '{reference}' is not a readable image (corrupt or of an "
-                         f"unknown kind)", cited_in) from None
+        raise BuildError(f"image '{reference}' is not a readable image (corrupt, or of a "
+                         f"kind this tool does not know)", cited_in) from None
+    if width * height > MAX_PIXELS:
+        raise BuildError(f"image '{reference}' has too many pixels ({width}x{height}); the "
+                         f"limit is {MAX_PIXELS // 1_000_000} megapixels", cited_in)
     if kind not in MEDIA_TYPES:
         allowed = ", ".join(MEDIA_TYPES)
-        raise BuildError(f"image '{reference}' is {kind}; use one of {allowed}", cited_in)
-    if width * height > MAX_PIXELS:
-        raise BuildError(f"image '{reference}' is {width}x{height} pixels; the limit is "
-                         f"{MAX_PIXELS // 1_000_000} megapixels", cited_in)
+        raise Refused(f"'{reference}' is a {kind} image; convert it to one of {allowed}")
+    claimed = EXTENSIONS.get(Path(urlsplit(reference).path).suffix.lower())
+    if claimed and claimed != kind:
+        raise BuildError(f"image '{reference}' is named as {claimed} but is really {kind}; "
+                         f"rename it or convert it", cited_in)
     return kind
-
-
-def load_image(reference: str, base: Path, root: Path, cited_in: Path,
-               report: Report) -> Resource | None:
-    try:
-        return read_image(reference, base, root, cited_in)
-    except Refused as refused:
-        report.warn(f"image left out: {refused}", cited_in)
-        return None

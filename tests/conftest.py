@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,25 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+
+
+GOOD = """\
+title = "Test Weekly"
+issue = 1
+date = 2026-11-21
+language = "en"
+
+[[sections]]
+title = "News"
+articles = ["a.md"]
+"""
+
+
+def write_edition(folder, toml: str = GOOD, article: str = "---\ntitle: A\n---\n\nText.\n"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.md").write_text(article, encoding="utf-8")
+    (folder / "e.toml").write_text(textwrap.dedent(toml), encoding="utf-8")
+    return folder / "e.toml"
 
 
 @dataclass

@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import textwrap
 
 import pytest
 
-from conftest import ROOT, run_edition
-
-GOOD = """\
-title = "Test Weekly"
-issue = 1
-date = 2026-11-21
-language = "en"
-
-[[sections]]
-title = "News"
-articles = ["a.md"]
-"""
-
-
-def write_edition(folder, toml: str = GOOD, article: str = "---\ntitle: A\n---\n\nText.\n"):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "a.md").write_text(article, encoding="utf-8")
-    (folder / "e.toml").write_text(textwrap.dedent(toml), encoding="utf-8")
-    return folder / "e.toml"
+from conftest import GOOD, ROOT, run_edition, write_edition
 
 
 def test_no_argument_builds_the_sample_into_out(tmp_path):

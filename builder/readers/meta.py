@@ -10,6 +10,7 @@ from typing import Any
 
 from ..edition import ARTICLE_KEYS, check_lang
 from ..errors import BuildError, Report
+from ..text import xml_safe
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,19 @@ class Draft:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+# Longest value accepted per key, in characters: beyond this it is not a title but a mistake.
+MAX_CHARS = {"title": 500, "subtitle": 500, "author": 200, "section": 200, "summary": 3000,
+             "tags": 100, "lang": 35, "image": 1000}
+MAX_ITEMS = 100
+
+
 def _text(value: Any, key: str, path: Path, line: int | None) -> str:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value).strip()
+        text = " ".join(xml_safe(str(value)).split())
+        if len(text) > MAX_CHARS[key]:
+            raise BuildError(f"'{key}' is {len(text)} characters long; the limit is "
+                             f"{MAX_CHARS[key]}", path, line)
+        return text
     raise BuildError(f"'{key}' must be text, not {type(value).__name__}", path, line)
 
 
@@ -36,7 +47,11 @@ def _list(value: Any, key: str, path: Path, line: int | None, split: str) -> tup
     else:
         raise BuildError(f"'{key}' must be text or a list of text, not "
                          f"{type(value).__name__}", path, line)
-    return tuple(i.strip() for i in items if i.strip())
+    if len(items) > MAX_ITEMS:
+        raise BuildError(f"'{key}' lists {len(items)} entries; the limit is {MAX_ITEMS}",
+                         path, line)
+    items = [_text(i, key, path, line) for i in items]
+    return tuple(i for i in items if i)
 
 
 def _date(value: Any, path: Path, line: int | None) -> dt.date:

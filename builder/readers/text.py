@@ -17,7 +17,6 @@ def read_text(path: Path, text: str, overrides: dict, defaults: dict, report: Re
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         raise BuildError("the article is empty", path)
-    meta.setdefault("title", path.stem.replace("-", " ").replace("_", " ").strip().capitalize())
     body = etree.Element("div")
     for paragraph in paragraphs:
         etree.SubElement(body, "p").text = paragraph
