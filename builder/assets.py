@@ -16,7 +16,12 @@ def _data_dir(name: str) -> Path:
 
 TEMPLATES = _data_dir("templates")
 STYLES = _data_dir("styles")
-LAYERS = {"epub": ("base.css", "epub.css"), "print": ("base.css", "print.css")}
+LAYERS = {
+    "epub": ("base.css", "epub.css"),
+    "print": ("base.css", "print.css"),
+    "print-chunk": ("base.css", "print.css", "print-chunk.css"),
+    "print-overlay": ("base.css", "print.css", "print-overlay.css"),
+}
 
 
 def style_files(target: str) -> dict[str, tuple[str, bytes]]:

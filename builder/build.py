@@ -35,7 +35,11 @@ def modified_time(edition: Edition) -> dt.datetime:
     return dt.datetime.combine(edition.date, dt.time())
 
 
-def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report) -> dict[str, bytes]:
+CHUNK_SIZE = 4  # articles typeset together by one worker in a parallel PDF build
+
+
+def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
+                   jobs: int = 1) -> dict[str, bytes]:
     modified = modified_time(edition)
     results = {}
     if "epub" in formats:
@@ -45,7 +49,11 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report) -
 
         cover = edition.cover.resource if edition.cover else generated_cover(edition)
         results["epub"] = build_epub(edition, render_epub(edition, cover), cover, modified)
-    if "pdf" in formats:
+    if "pdf" in formats and jobs > 1 and len(edition.articles) > CHUNK_SIZE:
+        from .writers.chunked import build_pdf_chunked
+
+        results["pdf"] = build_pdf_chunked(edition, modified, report, jobs, CHUNK_SIZE)
+    elif "pdf" in formats:
         from .render import render_print
         from .writers.pdf import build_pdf
 
@@ -54,11 +62,11 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report) -
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
-          strict: bool = False) -> list[Output]:
+          strict: bool = False, jobs: int = 1) -> list[Output]:
     spec = load_edition(edition_path)
     prepare_folder(out_dir)
     edition = assemble(spec, report)
-    data = render_outputs(edition, formats, report)
+    data = render_outputs(edition, formats, report, jobs)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
                          f"warnings into errors; no output was written", edition_path)

@@ -30,7 +30,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="what to build (default: all)")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings as errors (for publishers' CI)")
+    build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help="processes typesetting the PDF in parallel (default: one per "
+                            "CPU; 1 typesets it in one piece)")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _terminate(signum, frame):
@@ -48,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     formats = ("epub", "pdf") if args.format == "all" else (args.format,)
     started = time.perf_counter()
     try:
-        outputs = build(edition, args.out, formats, report, strict=args.strict)
+        outputs = build(edition, args.out, formats, report, strict=args.strict,
+                        jobs=args.jobs)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

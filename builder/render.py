@@ -7,14 +7,13 @@ print gets one HTML document holding them all. Both come from the same templates
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import jinja2
 
 from .assets import LAYERS, TEMPLATES
 from .labels import join_names, labels, long_date
-from .models import Article, Edition, Resource
+from .models import Article, Edition, Resource, Section
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def render_epub(edition: Edition, cover_image: Resource) -> tuple[Document, ...]
     sheets = [f"styles/{name}" for name in LAYERS["epub"]]
     words = labels(edition.language)
     common = {"edition": edition, "target": "epub", "labels": words, "stylesheets": sheets,
-              "cover_image": cover_image, "href": article_file}
+              "cover_image": cover_image, "href": article_file, "page_of": lambda a: None}
 
     def document(name: str, title: str, kind: str, content: str, lang: str, **extra) -> Document:
         html = page.render(common, title=title, kind=kind, content=content, lang=lang, **extra)
@@ -81,15 +80,36 @@ def render_epub(edition: Edition, cover_image: Resource) -> tuple[Document, ...]
     return tuple(documents)
 
 
-def render_print(edition: Edition, modified: dt.datetime) -> str:
+Part = tuple[Section, tuple[Article, ...], bool]  # articles of a section; starts it?
+
+
+def whole(edition: Edition) -> tuple[Part, ...]:
+    return tuple((s, s.articles, True) for s in edition.sections)
+
+
+def render_print(edition: Edition, modified: dt.datetime, *, front: bool = True,
+                 parts: tuple[Part, ...] | None = None,
+                 page_numbers: dict[str, int] | None = None, layer: str = "print") -> str:
+    """The print HTML: by default the whole book in one document. A chunked build asks
+    for the front matter (with the contents' page numbers given) and groups of
+    articles separately, with the `print-chunk` layer."""
     env = environment()
-    href: Callable[[Article], str] = lambda article: f"#{article.id}"  # noqa: E731
     tags = dict.fromkeys(tag for a in edition.articles for tag in a.tags)
-    description = "; ".join(a.title for a in edition.articles)
     return env.get_template("print/book.html").render(
-        edition=edition, target="print", labels=labels(edition.language), href=href,
-        stylesheets=[f"styles/{name}" for name in LAYERS["print"]],
+        edition=edition, target="print", labels=labels(edition.language),
+        href=lambda article: f"#{article.id}",
+        page_of=lambda article: (page_numbers or {}).get(article.id),
+        stylesheets=[f"styles/{name}" for name in LAYERS[layer]],
         cover_image=edition.cover.resource if edition.cover else None,
-        title=edition_title(edition), description=description, keywords=list(tags),
-        modified=modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        title=edition_title(edition), description=edition.subtitle or edition.title,
+        keywords=list(tags), modified=modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        front=front, parts=whole(edition) if parts is None else parts,
     )
+
+
+def render_overlay(edition: Edition, pages: list[tuple[str, str | None]], first: int) -> str:
+    """Running heads and page numbers for pages `first`, `first` + 1, … of a chunked
+    build; `pages` holds each page's kind (cover, front, article) and section."""
+    return environment().get_template("print/overlay.html").render(
+        edition=edition, pages=pages, first=first,
+        stylesheets=[f"styles/{name}" for name in LAYERS["print-overlay"]])

@@ -1,48 +1,94 @@
-"""Typeset the rendered print HTML into a PDF with WeasyPrint.
+"""Typeset rendered print HTML into a PDF with WeasyPrint.
 
 Every resource WeasyPrint asks for goes through `BookFetcher`, which serves only the
-book's own files (stylesheets, fonts, checked images) and refuses everything else:
-no file is read from disk by WeasyPrint and no network connection is made.
+book's own files (stylesheets, fonts, checked images: the same files the EPUB packages)
+and refuses everything else: WeasyPrint reads no file from disk by itself and makes no
+network connection.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from ..assets import style_files
 from ..errors import Report
-from ..models import Edition
+from ..models import Edition, Resource
 
 BASE_URL = "https://book.invalid/"
 
+Point = tuple[float, float]  # CSS px from the top left of the page
 
-def _fetcher_class():
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What a chunked build needs to know of a typeset page to join it to others."""
+
+    size: Point
+    anchors: dict[str, Point]
+    links: list[tuple[str, str, tuple[float, float, float, float]]]  # kind, target, x1 y1 x2 y2
+    bookmarks: list[tuple[int, str, Point]]
+
+
+@dataclass(frozen=True)
+class Typeset:
+    pdf: bytes
+    pages: tuple[PageInfo, ...]
+    refused: list[str] = field(default_factory=list)
+    # For chunks: font name -> glyph -> text, for the glyphs this chunk really drew.
+    glyph_text: dict[str, dict[int, str]] = field(default_factory=dict)
+
+
+def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class BookFetcher(URLFetcher):
-        def __init__(self, files: dict[str, tuple[str, bytes]], report: Report):
-            super().__init__(allowed_protocols=())
-            self.files, self.report = files, report
-
         def fetch(self, url, headers=None):
             name = url.removeprefix(BASE_URL) if url.startswith(BASE_URL) else None
-            if name in self.files:
-                media_type, data = self.files[name]
+            if name in files:
+                media_type, data = files[name]
                 return URLFetcherResponse(url, data, {"Content-Type": media_type})
-            self.report.warn(f"PDF: refused to fetch '{url}' (not a file of this book)")
+            refused.append(url)
             raise ValueError(f"refused: {url}")
 
-    return BookFetcher
+    return BookFetcher(allowed_protocols=())
 
 
-def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
+def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
+            chunk: bool = False) -> Typeset:
+    """Lay out and draw one HTML document. A `chunk` of a larger book embeds whole fonts
+    (so the joined book can keep one copy) and leaves compression to the join."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    files = dict(style_files("print"))
-    files.update({r.name: (r.media_type, r.data) for r in edition.resources})
-    fetcher = _fetcher_class()(files, report)
+    files = dict(style_files(layer))
+    files.update({r.name: (r.media_type, r.data) for r in resources})
+    refused: list[str] = []
+    fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(font_config=FontConfiguration(), url_fetcher=fetcher,
-                              attachments=[], pdf_identifier=edition.identifier.encode())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        font_config=FontConfiguration())
+    pages = tuple(
+        PageInfo((page.width, page.height),
+                 {name: (box[0], box[1]) for name, box in page.anchors.items()},
+                 [(kind, target, tuple(rect)) for kind, target, rect, _ in page.links],
+                 [(level, label, tuple(point)) for level, label, point, _ in page.bookmarks])
+        for page in document.pages)
+    pdf = document.write_pdf(attachments=[], pdf_identifier=identifier.encode(),
+                             full_fonts=chunk, uncompressed_pdf=chunk)
+    # With whole fonts, WeasyPrint maps glyphs to text from the font's cmap, which turns
+    # ligatures into U+FB01 and the like; the join restores the text really drawn.
+    glyph_text = {font.name.decode("latin-1"): dict(font.to_unicode)
+                  for font in document.fonts.values()} if chunk else {}
+    return Typeset(pdf, pages, refused, glyph_text)
+
+
+def report_refused(result: Typeset, report: Report) -> None:
+    for url in dict.fromkeys(result.refused):
+        report.warn(f"PDF: refused to fetch '{url}' (not a file of this book)")
+
+
+def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
+    result = typeset(html, "print", edition.resources, edition.identifier)
+    report_refused(result, report)
+    return result.pdf

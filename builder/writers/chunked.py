@@ -1,0 +1,254 @@
+"""A PDF typeset in chunks by parallel processes, then joined into one book.
+
+WeasyPrint lays out a document in one process. Since every article starts a new page,
+groups of articles can be typeset separately without changing a single line break:
+each chunk is rendered without running heads and page numbers (they depend on the
+pages before it), the front matter is rendered once the article pages are known (its
+contents page needs their numbers), and the heads and numbers are then rendered as
+pages of their own and laid over the content. Joining (pikepdf) rebuilds what crossed
+chunk boundaries: one outline, internal links to the right pages, and one copy of each
+font (chunks embed whole font files, so identical copies can be merged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import multiprocessing
+import signal
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..errors import Report
+from ..models import Article, Edition, Resource, Section
+from ..render import Part, render_overlay, render_print
+from .pdf import Typeset, report_refused, typeset
+
+PX = 0.75  # PDF points per CSS pixel
+
+
+@dataclass(frozen=True)
+class Job:
+    html: str
+    layer: str
+    resources: tuple[Resource, ...]
+    identifier: str
+
+
+def _run(job: Job) -> Typeset:
+    return typeset(job.html, job.layer, job.resources, job.identifier, chunk=True)
+
+
+def _quiet_worker() -> None:
+    # The parent decides what an interruption means; workers just stop when told.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
+    """Consecutive articles, `size` at a time, each group as parts of sections."""
+    flat = [(s, a, i == 0) for s in edition.sections for i, a in enumerate(s.articles)]
+    groups = []
+    for start in range(0, len(flat), size):
+        parts: list[tuple[Section, list[Article], bool]] = []
+        for section, article, first in flat[start:start + size]:
+            if parts and parts[-1][0] is section:
+                parts[-1][1].append(article)
+            else:
+                parts.append((section, [article], first))
+        groups.append(tuple((s, tuple(a), f) for s, a, f in parts))
+    return groups
+
+
+def _resources(parts: Iterable[Part], edition: Edition) -> tuple[Resource, ...]:
+    names = {r.name for _, articles, _ in parts for a in articles for r in a.resources}
+    return tuple(r for r in edition.resources if r.name in names)
+
+
+def _article_starts(chunks: list[Typeset], first_page: int) -> dict[str, int]:
+    """Article id -> page number, for articles typeset in the chunks."""
+    starts, page = {}, first_page
+    for chunk in chunks:
+        for info in chunk.pages:
+            for name in info.anchors:
+                if name.startswith("a") and name[1:].isdigit():
+                    starts.setdefault(name, page)
+            page += 1
+    return starts
+
+
+def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
+                      chunk_size: int = 4) -> bytes:
+    groups = group(edition, chunk_size)
+    article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
+                                     layer="print-chunk"),
+                        "print-chunk", _resources(parts, edition), edition.identifier)
+                    for parts in groups]
+    cover = (edition.cover.resource,) if edition.cover else ()
+
+    def front_job(numbers: dict[str, int]) -> Job:
+        html = render_print(edition, modified, parts=(), page_numbers=numbers,
+                            layer="print-chunk")
+        return Job(html, "print-chunk", cover, edition.identifier)
+
+    widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(jobs, initializer=_quiet_worker)
+    try:
+        guess = pool.apply_async(_run, (front_job(widest),))
+        chunks = pool.map(_run, article_jobs, chunksize=1)
+        front = guess.get()
+        for _ in range(4):  # the contents' numbers depend on the front's length: settle it
+            numbers = _article_starts(chunks, len(front.pages) + 1)
+            settled = pool.apply(_run, (front_job(numbers),))
+            if len(settled.pages) == len(front.pages):
+                front = settled
+                break
+            front = settled
+        overlay = pool.apply(_run, (_overlay_job(edition, front, chunks, groups),))
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+    for result in (front, *chunks):
+        report_refused(result, report)
+    return join(front, chunks, overlay)
+
+
+def _overlay_job(edition: Edition, front: Typeset, chunks: list[Typeset],
+                 groups: list[tuple[Part, ...]]) -> Job:
+    pages: list[tuple[str, str | None]] = [("cover", None)]
+    pages += [("front", None)] * (len(front.pages) - 1)
+    for chunk, parts in zip(chunks, groups, strict=True):
+        section_of = {a.id: s.title for s, articles, _ in parts for a in articles}
+        current = None
+        for info in chunk.pages:
+            current = next((section_of[n] for n in info.anchors if n in section_of), current)
+            pages.append(("article", current))
+    return Job(render_overlay(edition, pages, 1), "print-overlay", (), edition.identifier)
+
+
+def join(front: Typeset, chunks: list[Typeset], overlay: Typeset) -> bytes:
+    import pikepdf
+
+    parts = [front, *chunks]
+    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
+    cover_page = pikepdf.open(io.BytesIO(overlay.pdf))
+    out = pikepdf.new()
+    infos = []
+    for source, part in zip(sources, parts, strict=True):
+        out.pages.extend(source.pages)
+        infos.extend(part.pages)
+    for page, over in zip(out.pages, cover_page.pages, strict=True):
+        page.add_overlay(over)
+    anchors: dict[str, tuple[int, tuple[float, float]]] = {}
+    for number, info in enumerate(infos):
+        for name, point in info.anchors.items():
+            anchors.setdefault(name, (number, point))
+    _links(out, infos, anchors)
+    _outline(out, infos)
+    _share_fonts(out)
+    _glyph_text(out, [front, *chunks, overlay])
+    out.docinfo = out.copy_foreign(sources[0].docinfo)
+    if "/Lang" in sources[0].Root:
+        out.Root.Lang = pikepdf.String(str(sources[0].Root.Lang))
+    if "/PageMode" in sources[0].Root:
+        out.Root.PageMode = pikepdf.Name(str(sources[0].Root.PageMode))
+    data = io.BytesIO()
+    out.save(data, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return data.getvalue()
+
+
+def _links(out, infos, anchors) -> None:
+    """Replace each chunk's internal links by links to the right page of the book."""
+    import pikepdf
+
+    for page, info in zip(out.pages, infos, strict=True):
+        height = float(page.mediabox[3])
+        kept = [a for a in page.obj.get("/Annots", [])
+                if a.get("/Subtype") != "/Link" or str(a.get("/A", {}).get("/S")) == "/URI"]
+        for kind, target, (x1, y1, x2, y2) in info.links:
+            if kind != "internal" or target not in anchors:
+                continue
+            number, (tx, ty) = anchors[target]
+            destination = out.pages[number].obj
+            kept.append(out.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                Rect=[x1 * PX, height - y2 * PX, x2 * PX, height - y1 * PX],
+                Border=[0, 0, 0],
+                Dest=[destination, pikepdf.Name.XYZ, tx * PX,
+                      float(out.pages[number].mediabox[3]) - ty * PX, 0])))
+        if kept:
+            page.obj.Annots = pikepdf.Array(kept)
+        elif "/Annots" in page.obj:
+            del page.obj["/Annots"]
+
+
+def _outline(out, infos) -> None:
+    import pikepdf
+
+    with out.open_outline() as outline:
+        stack: list[tuple[int, list]] = [(0, outline.root)]
+        for number, info in enumerate(infos):
+            height = float(out.pages[number].mediabox[3])
+            for level, label, (x, y) in info.bookmarks:
+                item = pikepdf.OutlineItem(label, number, "XYZ", left=x * PX,
+                                           top=height - y * PX)
+                while stack[-1][0] >= level:
+                    stack.pop()
+                stack[-1][1].append(item)
+                stack.append((level, item.children))
+
+
+def _glyph_text(out, parts: list[Typeset]) -> None:
+    """One ToUnicode map per font, from the glyphs every chunk drew, so that text copied
+    or extracted from the book is the text of the articles."""
+    import pikepdf
+
+    merged: dict[str, dict[int, str]] = {}
+    for part in parts:
+        for name, glyphs in part.glyph_text.items():
+            merged.setdefault(name, {}).update(glyphs)
+    maps: dict[str, pikepdf.Object] = {}
+    for obj in out.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" \
+                and str(obj.get("/BaseFont")) in merged:
+            name = str(obj.BaseFont)
+            if name not in maps:
+                maps[name] = out.make_stream(_cmap(merged[name]))
+            obj.ToUnicode = maps[name]
+
+
+def _cmap(glyphs: dict[int, str]) -> bytes:
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <ffff>", "endcodespacerange"]
+    items = sorted(glyphs.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar")
+        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>" for glyph, text in batch]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode()
+
+
+def _share_fonts(out) -> None:
+    """Chunks embed the same whole font files: keep one copy of each."""
+    import pikepdf
+
+    canonical: dict[str, pikepdf.Object] = {}
+    for obj in out.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+            continue
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in obj:
+                stream = obj[key]
+                digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
+                obj[key] = canonical.setdefault(digest, stream)

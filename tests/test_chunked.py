@@ -1,0 +1,94 @@
+"""A PDF typeset in parallel chunks equals the one typeset in one piece."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import build_edition
+
+
+@pytest.fixture(scope="module")
+def single(corpus_edition, tmp_path_factory):
+    return build_edition(corpus_edition, tmp_path_factory.mktemp("single"), "--format", "pdf",
+                         "--jobs", "1")
+
+
+def outline(reader: PdfReader) -> list:
+    def walk(items):
+        result = []
+        for item in items:
+            if isinstance(item, list):
+                result.append(walk(item))
+            else:
+                result.append((item.title, reader.get_destination_page_number(item)))
+        return result
+    return walk(reader.outline)
+
+
+def links(reader: PdfReader) -> list[list[tuple]]:
+    """Per page: each link's rectangle (rounded) and where it leads."""
+    named = {name: reader.get_destination_page_number(dest)
+             for name, dest in reader.named_destinations.items()}
+    pages = []
+    for page in reader.pages:
+        found = []
+        for annotation in page.get("/Annots", []) or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            x1, y1, x2, y2 = (round(float(v), 1) for v in annotation["/Rect"])
+            rect = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+            if "/A" in annotation and "/URI" in annotation["/A"]:
+                target = str(annotation["/A"]["/URI"])
+            else:
+                dest = annotation["/Dest"]
+                target = named[str(dest)] if isinstance(dest, str) else \
+                    reader.get_page_number(dest[0].get_object())
+            found.append((rect, target))
+        pages.append(sorted(found))
+    return pages
+
+
+def fonts(reader: PdfReader) -> tuple[set[str], int]:
+    names, files = set(), set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            names.add(re.sub(r"^/?[A-Z]{6}\+", "", str(font["/BaseFont"])))
+            base = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font \
+                else font
+            descriptor = base["/FontDescriptor"].get_object()
+            files.add(descriptor["/FontFile2"].indirect_reference.idnum)
+    return names, len(files)
+
+
+def test_same_pages_and_text(corpus, single):
+    chunked, whole = PdfReader(corpus.pdf), PdfReader(single.pdf)
+    assert len(chunked.pages) == len(whole.pages) > 100
+    for number, (a, b) in enumerate(zip(chunked.pages, whole.pages, strict=True), 1):
+        assert a.extract_text().split() == b.extract_text().split(), f"page {number} differs"
+        assert [float(v) for v in a.mediabox] == [float(v) for v in b.mediabox]
+
+
+def test_same_outline(corpus, single):
+    assert outline(PdfReader(corpus.pdf)) == outline(PdfReader(single.pdf))
+
+
+def test_same_links(corpus, single):
+    chunked, whole = links(PdfReader(corpus.pdf)), links(PdfReader(single.pdf))
+    assert chunked == whole
+    assert sum(len(p) for p in whole) > 50  # contents entries and web links
+
+
+def test_same_metadata_and_fonts_embedded_once(corpus, single):
+    chunked, whole = PdfReader(corpus.pdf), PdfReader(single.pdf)
+    for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate"):
+        assert chunked.metadata.get(key) == whole.metadata.get(key), key
+    assert chunked.trailer["/Root"]["/Lang"] == whole.trailer["/Root"]["/Lang"]
+    assert "/PageLabels" not in chunked.trailer["/Root"]
+    names, copies = fonts(chunked)
+    assert names == fonts(whole)[0]
+    assert copies == len(names), "each font is embedded once, not once per chunk"
