@@ -8,12 +8,13 @@ from . import furniture
 from .clean import clean_body
 from .edition import EditionSpec, Entry
 from .errors import BuildError, Report
+from .fonts import check_coverage
 from .models import Article, Edition, Image, Section
 from .readers import read_article
 from .resources import Refused, read_image
 from .text import xml_safe
 
-# About 300,000 words: far beyond any article, and still typeset in well under a minute.
+# About 300,000 words: far beyond any article, and still typeset in about a minute.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 
 
@@ -44,15 +45,21 @@ def read_one(entry: Entry, spec: EditionSpec, article_id: str,
                          report)
     cleaned = clean_body(draft.html, article_id, path, spec.root, rules, report,
                          spec.remote_images)
+    meta = draft.meta
+    shown_meta = [str(meta.get(k) or "") for k in ("title", "subtitle", "summary")]
+    check_coverage(" ".join([*shown_meta, *meta.get("authors", ()), *cleaned.text]), path,
+                   report)
     for block in cleaned.removed:
         shown = block.text if len(block.text) <= 70 else block.text[:67] + "…"
         report.warn(f"removed site furniture ({block.rule}): “{shown}”", path)
-    meta = draft.meta
     image = None
     resources = list(cleaned.resources)
     if meta.get("image"):
+        given_by_edition = "image" in dict(entry.overrides)
+        base, cited_in = (spec.path.parent, spec.path) if given_by_edition else \
+            (path.parent, path)
         try:
-            resource = read_image(meta["image"], path.parent, spec.root, path,
+            resource = read_image(meta["image"], base, spec.root, cited_in,
                                   spec.remote_images)
         except Refused as refused:
             report.warn(f"lead image left out: {refused}", path)

@@ -16,6 +16,7 @@ def _data_dir(name: str) -> Path:
 
 TEMPLATES = _data_dir("templates")
 STYLES = _data_dir("styles")
+EDITIONS = _data_dir("editions")
 LAYERS = {
     "epub": ("base.css", "epub.css"),
     "print": ("base.css", "print.css"),

@@ -21,7 +21,7 @@ from . import furniture
 from .errors import BuildError, Report
 from .models import BodyPart, Note, NoteRef, Removed, Resource
 from .resources import Refused, read_image
-from .text import xml_safe
+from .text import FOOTNOTE_TOKEN, xml_safe
 
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
@@ -51,6 +51,7 @@ MARK = "edition-noteref"
 MARK_RE = re.compile(rf'<{MARK} data-n="(\d+)" data-k="(\d+)"></{MARK}>')
 ALIGN = {"left", "right", "center"}
 MAX_DEPTH = 48  # deeper nesting (lists in lists in quotes…) is refused, not typeset
+MAX_SPAN = 100  # the widest colspan or rowspan kept
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Cleaned:
     notes: tuple[Note, ...]
     resources: tuple[Resource, ...]
     removed: tuple[Removed, ...]
+    text: tuple[str, ...]  # the body's text and its notes' text, as readers see it
 
 
 def sanitise(html: str) -> str:
@@ -88,12 +90,13 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _unique_ids(tree, article_id)
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
-    _alignment(tree)
+    _table_cells(tree)
     removed = _remove_furniture(tree, rules)
     if not tree.text_content().strip() and not tree.findall(".//img"):
         raise BuildError("the article has no text", source)
+    text = (tree.text_content(), *(note.inline for note in notes))
     return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
-                   tuple(removed))
+                   tuple(removed), text)
 
 
 def _check_depth(tree: etree._Element, source: Path) -> None:
@@ -105,10 +108,21 @@ def _check_depth(tree: etree._Element, source: Path) -> None:
                              f"{MAX_DEPTH} deep; flatten its structure", source)
 
 
-def _serialise(tree: etree._Element) -> str:
+def _polyglot(tree: etree._Element) -> None:
+    """Write `<p></p>`, not `<p/>`, which an HTML parser (WeasyPrint's) leaves open."""
     for el in tree.iter():
         if el.tag not in VOID and el.text is None and len(el) == 0:
-            el.text = ""  # `<p></p>`, not `<p/>`, which an HTML parser leaves open
+            el.text = ""
+
+
+def _escape(text: str) -> str:
+    holder = etree.Element("x")
+    holder.text = text
+    return etree.tostring(holder, encoding="unicode")[3:-4]
+
+
+def _serialise(tree: etree._Element) -> str:
+    _polyglot(tree)
     text = etree.tostring(tree, encoding="unicode", method="xml")
     return text[len("<div>"):-len("</div>")]
 
@@ -126,14 +140,19 @@ def _split(text: str, marks: dict[tuple[int, int], NoteRef]) -> tuple[BodyPart, 
 
 def _inner(el: etree._Element) -> str:
     parts = [etree.tostring(child, encoding="unicode", method="xml") for child in el]
-    head = etree.Element("x")
-    head.text = el.text or ""
-    return etree.tostring(head, encoding="unicode")[3:-4] + "".join(parts)
+    return _escape(el.text or "") + "".join(parts)
 
 
 def _take_notes(tree: etree._Element, article_id: str) -> tuple[list[Note], dict]:
     """Replace Markdown's footnote list and calls with `Note`s and call marks."""
-    containers = [d for d in tree.iter("div") if "footnote" in d.get("class", "").split()]
+    containers = []
+    for div in tree.iter("div"):
+        if "footnote" in div.get("class", "").split():
+            genuine = any(a.get("title", "").startswith(FOOTNOTE_TOKEN) for a in div.iter("a"))
+            if genuine:
+                containers.append(div)
+            else:
+                del div.attrib["class"]
     items: dict[str, etree._Element] = {}
     for container in containers:
         for li in container.iter("li"):
@@ -183,14 +202,8 @@ def _note(li: etree._Element, number: int, article_id: str) -> Note:
         if child.tag == "p":
             inline.append(_inner(child).strip())
         else:
-            text = etree.Element("x")
-            text.text = " ".join(child.text_content().split())
-            inline.append(etree.tostring(text, encoding="unicode")[3:-4])
-    if not li.text_content().strip():
-        inline = [""]
-    for el in li.iter():
-        if el.tag not in VOID and el.text is None and len(el) == 0:
-            el.text = ""
+            inline.append(_escape(" ".join(child.text_content().split())))
+    _polyglot(li)
     if len(li) == 0:  # a note with bare text: give it a paragraph
         p = etree.SubElement(li, "p")
         p.text, li.text = (li.text or "").strip(), None
@@ -229,7 +242,8 @@ def _unique_ids(tree: etree._Element, article_id: str) -> None:
         old = el.get("id")
         if old is None:
             continue
-        new = f"{article_id}-" + re.sub(r"[^A-Za-z0-9_.-]", "-", old)
+        # "-id-" keeps authors' ids apart from the note ids this module makes
+        new = f"{article_id}-id-" + re.sub(r"[^A-Za-z0-9_.-]", "-", old)
         if new in ids.values():
             del el.attrib["id"]
             continue
@@ -286,8 +300,14 @@ def _links(tree: etree._Element, source: Path, report: Report) -> None:
         el.attrib.pop("class", None)
 
 
-def _alignment(tree: etree._Element) -> None:
-    for el in tree.iter("td", "th"):
+def _table_cells(tree: etree._Element) -> None:
+    """Alignment as classes; spans capped (a huge colspan makes layout take hours)."""
+    for el in tree.iter("td", "th", "col", "colgroup"):
+        for name in ("colspan", "rowspan", "span"):
+            if name in el.attrib:
+                value = el.attrib.pop(name).strip()
+                if value.isdigit() and value.lstrip("0") not in ("", "1"):
+                    el.set(name, str(min(int(value[:6]), MAX_SPAN)))
         align = el.attrib.pop("align", "").lower()
         if align in ALIGN:
             el.set("class", f"align-{align}")

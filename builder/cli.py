@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .assets import PACKAGE
+from .assets import EDITIONS
 
-SAMPLE = PACKAGE.parent / "editions" / "sample.toml"
+SAMPLE = EDITIONS / "sample.toml"
 
 
 def _parser() -> argparse.ArgumentParser:

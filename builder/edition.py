@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError
+from .metadata import ARTICLE_KEYS, check_lang, normalise
 
-LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
-ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang",
-                "image")
 
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
@@ -37,7 +35,8 @@ TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)"
 
 @dataclass(frozen=True)
 class Entry:
-    """One article of a section: its file and the metadata the edition gives it."""
+    """One article of a section: its file and the metadata the edition gives it
+    (checked; an `image` given here is relative to the edition file)."""
 
     path: Path
     overrides: tuple[tuple[str, Any], ...] = ()
@@ -116,13 +115,6 @@ def _check_keys(src: _Source, table: dict, known: dict, where: str, start: int =
                             f"not {type(value).__name__} {value!r}", line)
 
 
-def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -> str:
-    if not isinstance(value, str) or not LANG_RE.match(value):
-        raise BuildError(f"{describe} must be a BCP 47 language tag such as 'en' or 'pt-BR', "
-                         f"not {value!r}", path, line)
-    return value
-
-
 def page_size_css(value: str, src: _Source) -> str:
     preset = PAGE_SIZES.get(value.strip().lower())
     if preset:
@@ -177,7 +169,8 @@ def _entries(src: _Source, root: Path, items: list, section_line: int | None) ->
                 raise src.error("an article table needs a 'path' key", section_line)
             _check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'",
                         line or 1)
-            overrides = tuple((k, v) for k, v in item.items() if k != "path")
+            given = {k: v for k, v in item.items() if k != "path"}
+            overrides = tuple(normalise(given, src.path, dict.fromkeys(given, line)).items())
             entries += [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
         else:
             raise src.error(f"an article must be a path, a glob or a table with 'path', "
@@ -224,6 +217,8 @@ def _furniture(src: _Source, raw: dict) -> FurnitureSpec:
 
 def load_edition(path: Path) -> EditionSpec:
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise BuildError("the edition file is not a regular file", path)
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:

@@ -37,7 +37,9 @@ DEFAULT_RULES = (
     _rule("share links", r"^(share|share this( article| story| post| page)?|share on \w+)"
           r"\s*[:!.]?$|^share (this|on|via)\b.{0,60}$"),
     _rule("follow links", r"^(follow|like) us on\b"),
-    _rule("privacy notice", r"\b(privacy (policy|notice)|cookie (policy|settings|preferences))\b"),
+    _rule("privacy notice", r"^((read|see|view|review) )?(our )?(privacy (policy|notice)|"
+          r"cookie (policy|settings|preferences))\b|\b(agree|consent) to (our|the) "
+          r"(privacy|cookie)|^we use cookies\b"),
     _rule("advertisement", r"^(advertisement|sponsored( content)?)\s*$"),
     _rule("related links", r"^(related|read more|more from \w+( \w+)?|recommended|"
           r"you (may|might) also like)( stories| articles| reading)?\s*:?$"),

@@ -15,6 +15,8 @@ import io
 import ipaddress
 import re
 import socket
+import stat
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -46,7 +48,8 @@ def local_path(reference: str, base: Path, root: Path) -> Path:
                       f"(remote and absolute references are refused)")
     relative = unquote(parts.path)
     if not relative:
-        raise Refused("an image without an address")
+        raise Refused("an image whose address is empty, or was removed as unsafe or "
+                      "unreadable")
     if relative.startswith(("/", "\\")):
         raise Refused(f"'{reference}' is an absolute path; give it relative to the article")
     target = (base / relative).resolve()
@@ -61,14 +64,18 @@ def is_web_url(reference: str) -> bool:
 
 def check_remote(url: str, allow_local: bool = False) -> None:
     """Refuse URLs that are not http(s) or that lead to this machine or a private network."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise Refused(f"'{url}' is not a valid web address") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise Refused(f"'{url}' is not a web address")
     if allow_local:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
+        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError):
         raise Refused(f"'{url}': cannot resolve {parts.hostname}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
@@ -93,9 +100,17 @@ def fetch_remote(url: str, allow_local: bool = False, timeout: float = REMOTE_TI
                     urllib.request.HTTPErrorProcessor(), CheckedRedirect()):
         opener.add_handler(handler)
     request = urllib.request.Request(url, headers={"User-Agent": "edition-builder"})
+    deadline = time.monotonic() + timeout
     try:
         with opener.open(request, timeout=timeout) as response:
-            data = response.read(limit + 1)
+            data = b""
+            while len(data) <= limit:  # the timeout bounds the whole download, not each read
+                if time.monotonic() > deadline:
+                    raise Refused(f"'{url}' took longer than {timeout:g} s to download")
+                block = response.read1(64 * 1024)
+                if not block:
+                    break
+                data += block
     except Refused:
         raise
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -121,15 +136,16 @@ def read_image(reference: str, base: Path, root: Path, cited_in: Path,
 
 def _read_local(reference: str, path: Path, cited_in: Path) -> bytes:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise BuildError(f"image '{reference}' is not a regular file", cited_in)
+        size = info.st_size
         if size > MAX_BYTES:
             raise BuildError(f"image '{reference}' is {size // 2**20} MB; the limit is "
                              f"{MAX_BYTES // 2**20} MB", cited_in)
         return path.read_bytes()
     except FileNotFoundError:
         raise BuildError(f"image '{reference}' not found (looked for {path})", cited_in) from None
-    except IsADirectoryError:
-        raise BuildError(f"image '{reference}' is a folder, not an image", cited_in) from None
     except OSError as exc:
         raise BuildError(f"cannot read image '{reference}': {exc.strerror}", cited_in) from None
 

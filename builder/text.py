@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# Marks the footnote list Python-Markdown writes, so that raw HTML in an article that
+# imitates it (a `<div class="footnote">`) is kept as text, not taken for notes.
+FOOTNOTE_TOKEN = f"edition-note-{secrets.token_hex(8)}"
 
 
 def xml_safe(text: str) -> str:

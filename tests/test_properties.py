@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
-from builder.edition import ARTICLE_KEYS
 from builder.errors import BuildError, Report
+from builder.metadata import ARTICLE_KEYS
 from conftest import epubcheck_messages
 
 SNIPPETS = [

@@ -12,7 +12,7 @@ import pytest
 
 from builder.assemble import assemble
 from builder.edition import load_edition
-from builder.errors import Report
+from builder.errors import BuildError, Report
 from conftest import FIXTURES, SHARED, build_edition, epubcheck_messages
 
 
@@ -54,6 +54,79 @@ def test_english_gets_smart_typography(kinds):
     text = body(kinds[0]["front-matter.md"])
     assert "“keepers’ cottages”" in text
     assert "point – a decision" in text
+
+
+def test_author_ids_and_footnote_lookalikes_are_kept(kinds):
+    article = kinds[0]["front-matter.md"]
+    text = body(article)
+    assert "Correction: an earlier version gave the wrong month." in text
+    assert 'id="a001-id-fn-1"' in text
+    assert [n.id for n in article.notes] == ["a001-fn-1"]
+    assert article.notes[0].inline == "The council confirmed the date on Monday."
+
+
+def test_quotation_marks_follow_the_language(tmp_path):
+    (tmp_path / "de.markdown").write_text(
+        '---\ntitle: Zitat\nlang: de\n---\n\nEr sagte: "Wir kommen" -- sicher.\n',
+        encoding="utf-8")
+    (tmp_path / "fr.md").write_text(
+        '---\ntitle: Citation\nlang: fr\n---\n\nIl a dit : "Nous venons".\n',
+        encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "S"\narticles = ["de.markdown", "fr.md"]\n', encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    german, french = (body(a) for a in edition.articles)
+    assert "„Wir kommen“ – sicher" in german
+    assert "«\u202fNous venons\u202f»" in french
+
+
+def test_edition_table_errors_name_the_edition_file(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n[[sections]]\ntitle = "S"\n'
+        'articles = [\n  { path = "a.md", date = "next tuesday" },\n]\n', encoding="utf-8")
+    with pytest.raises(BuildError) as error:
+        load(tmp_path / "e.toml")
+    assert error.value.path == tmp_path / "e.toml" and error.value.line == 7
+    assert "'date' must be a date" in error.value.message
+
+
+def test_edition_table_image_is_relative_to_the_edition_file(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (4, 4)).save(tmp_path / "images" / "lead.png")
+    (tmp_path / "articles" / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n[[sections]]\ntitle = "S"\n'
+        'articles = [{ path = "articles/a.md", image = "images/lead.png" }]\n',
+        encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    assert edition.articles[0].image.resource.media_type == "image/png"
+
+
+def test_characters_without_a_bundled_glyph_are_reported(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\nTokyo is 東京.\n", encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "S"\narticles = ["a.md"]\n', encoding="utf-8")
+    _, report = load(tmp_path / "e.toml")
+    assert any("character(s) that the bundled fonts lack (京 東)" in str(w)
+               for w in report.warnings)
+
+
+def test_huge_table_spans_are_capped(tmp_path):
+    (tmp_path / "a.md").write_text(
+        '# A\n\n<table><tr><td colspan="1000000">x</td><td rowspan="0">y</td></tr></table>\n',
+        encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "S"\narticles = ["a.md"]\n', encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    text = body(edition.articles[0])
+    assert '<td colspan="100">x</td>' in text and "<td>y</td>" in text
 
 
 def test_header_block(kinds):
@@ -120,6 +193,7 @@ def test_closing_paragraph_that_mentions_newsletters_is_kept(kinds):
     "The council will publish the results in its newsletter next month.",
     "Follow-up talks are planned for the spring.",
     "Copyright lawyers say the case could take years.",
+    "The council's new privacy policy will be put to a public vote in March.",
 ])
 def test_normal_closing_paragraphs_are_never_removed(tmp_path, closing):
     (tmp_path / "a.txt").write_text(f"First paragraph.\n\n{closing}\n", encoding="utf-8")

@@ -3,6 +3,7 @@ never a traceback, never a half-written output, never lost work."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -45,6 +46,12 @@ def test_decompression_bomb(tmp_path):
     Image.new("1", (8000, 8000)).save(tmp_path / "src" / "bomb.png", optimize=True)
     fails_with(tmp_path, edition, "image 'bomb.png' has too many pixels (8000x8000); the limit "
                "is 40 megapixels")
+
+
+def test_special_file_as_image_is_refused_not_waited_for(tmp_path):
+    edition = write_edition(tmp_path / "src", article="# T\n\n![A pipe](pipe.png)\n")
+    os.mkfifo(tmp_path / "src" / "pipe.png")
+    fails_with(tmp_path, edition, "image 'pipe.png' is not a regular file")
 
 
 def test_unwritable_output_folder(tmp_path):

@@ -8,6 +8,7 @@ import re
 import shutil
 import socket
 import threading
+import time
 import uuid
 import zipfile
 
@@ -208,6 +209,7 @@ def test_metadata_is_text_everywhere(hostile):
 
 
 @pytest.mark.parametrize("url", [
+    "http://example.com:99999/map.png", "http://[::1/x.png",
     "http://127.0.0.1/x.png", "http://localhost/x.png", "http://[::1]/x.png",
     "http://10.1.2.3/x.png", "http://192.168.0.1/x.png", "http://169.254.169.254/latest",
     "http://0.0.0.0/x.png", "file:///etc/passwd", "ftp://example.org/x.png",
@@ -260,6 +262,34 @@ def test_fetch_remote_caps_the_size():
             fetch_remote(f"http://127.0.0.1:{listener.port}/big", allow_local=True, limit=1000)
     finally:
         listener.close()
+
+
+def test_fetch_remote_bounds_the_whole_download():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def trickle():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.0 200 OK\r\n\r\n")
+            for _ in range(40):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+                threading.Event().wait(0.1)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    with pytest.raises(Refused, match="took longer than 1 s"):
+        fetch_remote(f"http://127.0.0.1:{server.getsockname()[1]}/slow", allow_local=True,
+                     timeout=1.0)
+    assert time.monotonic() - started < 3
+    thread.join(5)
+    server.close()
 
 
 def test_fetch_remote_times_out():

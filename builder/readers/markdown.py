@@ -9,8 +9,9 @@ from typing import Any
 import markdown
 import yaml
 
-from ..edition import ARTICLE_KEYS
 from ..errors import BuildError, Report
+from ..metadata import ARTICLE_KEYS
+from ..text import FOOTNOTE_TOKEN
 from .meta import Draft, merge
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
@@ -49,7 +50,8 @@ def converter(lang: str) -> markdown.Markdown:
             smarty["substitutions"] = dict(zip(names, QUOTES[key], strict=True))
         _converters[key] = markdown.Markdown(
             extensions=EXTENSIONS,
-            extension_configs={"smarty": smarty, "tables": {"use_align_attribute": True}},
+            extension_configs={"smarty": smarty, "tables": {"use_align_attribute": True},
+                               "footnotes": {"BACKLINK_TITLE": f"{FOOTNOTE_TOKEN} %d"}},
             output_format="xhtml",
         )
     return _converters[key].reset()
