@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import assemble
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import BuildRecord, ChunkCache
 from .edition import load_edition
 from .errors import BuildError, Report
 from .models import Edition
@@ -21,6 +23,7 @@ class Output:
     format: str
     path: Path
     size: int
+    fresh: bool = True  # False: already up to date, not rewritten
 
 
 def modified_time(edition: Edition) -> dt.datetime:
@@ -39,7 +42,7 @@ CHUNK_SIZE = 4  # articles typeset together by one worker in a parallel PDF buil
 
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
-                   jobs: int = 1) -> dict[str, bytes]:
+                   jobs: int = 1, cache: ChunkCache | None = None) -> dict[str, bytes]:
     modified = modified_time(edition)
     results = {}
     if "epub" in formats:
@@ -52,7 +55,8 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
     if "pdf" in formats and jobs > 1 and len(edition.articles) > CHUNK_SIZE:
         from .writers.chunked import build_pdf_chunked
 
-        results["pdf"] = build_pdf_chunked(edition, modified, report, jobs, CHUNK_SIZE)
+        results["pdf"] = build_pdf_chunked(edition, modified, report, jobs, CHUNK_SIZE,
+                                           cache or ChunkCache(None))
     elif "pdf" in formats:
         from .render import render_print
         from .writers.pdf import build_pdf
@@ -62,19 +66,34 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
-          strict: bool = False, jobs: int = 1) -> list[Output]:
+          strict: bool = False, jobs: int = 1, use_cache: bool = True) -> list[Output]:
     spec = load_edition(edition_path)
     prepare_folder(out_dir)
+    cache_dir = out_dir / CACHE_FOLDER if use_cache else None
+    entries = [e.path for s in spec.sections for e in s.entries]
+    options = {"formats": sorted(formats), "strict": strict,
+               "chunked": jobs > 1 and len(entries) > CHUNK_SIZE,
+               "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+               "entries": [str(p) for p in entries]}
+    # Remote images can change without any file here changing: never skip those builds.
+    record = BuildRecord(None if spec.remote_images else cache_dir, edition_path)
+    targets = {fmt: out_dir / f"{edition_path.stem}.{fmt}" for fmt in FORMATS if fmt in formats}
+    if record.up_to_date(lambda files: BuildRecord.inputs(files, options), targets):
+        return [Output(fmt, path, path.stat().st_size, fresh=False)
+                for fmt, path in targets.items()]
     edition = assemble(spec, report)
-    data = render_outputs(edition, formats, report, jobs)
+    chunks = ChunkCache(cache_dir)
+    data = render_outputs(edition, formats, report, jobs, chunks)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
                          f"warnings into errors; no output was written", edition_path)
     outputs = []
     # All outputs are complete in memory before the first is replaced.
-    for fmt in FORMATS:
-        if fmt in data:
-            target = out_dir / f"{edition_path.stem}.{fmt}"
-            write_atomic(target, data[fmt])
-            outputs.append(Output(fmt, target, len(data[fmt])))
+    for fmt, target in targets.items():
+        write_atomic(target, data[fmt])
+        outputs.append(Output(fmt, target, len(data[fmt])))
+    chunks.prune()
+    read = [spec.path.resolve(), *entries,
+            *sorted({r.source for r in edition.resources if r.source})]
+    record.save(read, BuildRecord.inputs(read, options), data)
     return outputs

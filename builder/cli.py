@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
                        help="processes typesetting the PDF in parallel (default: one per "
                             "CPU; 1 typesets it in one piece)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="neither use nor update the build cache (DIR/.edition-cache/, "
+                            "which can be deleted at any time)")
     return parser
 
 
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         outputs = build(edition, args.out, formats, report, strict=args.strict,
-                        jobs=args.jobs)
+                        jobs=args.jobs, use_cache=not args.no_cache)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -73,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
               f"Set EDITION_DEBUG=1 to see where, and please report it.", file=sys.stderr)
         return 1
     for output in outputs:
-        print(f"wrote {output.path} ({output.size / 1024:.0f} KB)")
+        verb = "wrote" if output.fresh else "up to date:"
+        print(f"{verb} {shown(output.path)} ({output.size / 1024:.0f} KB)")
     print(f"built {edition} in {time.perf_counter() - started:.1f} s"
           + (f" with {len(report.warnings)} warning(s)" if report.warnings else ""))
     return 0

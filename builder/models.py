@@ -14,6 +14,7 @@ class Resource:
     name: str  # e.g. "images/3f2a9c1e-map.png", relative to the book's documents
     media_type: str
     data: bytes = field(repr=False)
+    source: Path | None = None  # the file it was read from, if any
 
 
 @dataclass(frozen=True)

@@ -124,14 +124,16 @@ def fetch_remote(url: str, allow_local: bool = False, timeout: float = REMOTE_TI
 def read_image(reference: str, base: Path, root: Path, cited_in: Path,
                remote: bool = False) -> Resource:
     """Read and check an image. Raises Refused (skip it) or BuildError (stop)."""
+    source = None
     if remote and is_web_url(reference):
         data = fetch_remote(reference)
     else:
-        data = _read_local(reference, local_path(reference, base, root), cited_in)
+        source = local_path(reference, base, root)
+        data = _read_local(reference, source, cited_in)
     kind = _image_kind(data, reference, cited_in)
     media_type, extension = MEDIA_TYPES[kind]
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return Resource(f"images/{digest}{extension}", media_type, data)
+    return Resource(f"images/{digest}{extension}", media_type, data, source)
 
 
 def _read_local(reference: str, path: Path, cited_in: Path) -> bytes:

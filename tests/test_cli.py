@@ -119,11 +119,12 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     edition = write_edition(tmp_path / "src")
     out = tmp_path / "o"
     assert run_edition("build", str(edition), "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert set(before) == {"e.epub", "e.pdf"}
     (tmp_path / "src" / "a.md").write_text("---\ntitle: [broken\n---\n\nx\n", encoding="utf-8")
     result = run_edition("build", str(edition), "--out", str(out))
     assert result.returncode == 1
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 def test_missing_image_is_an_error_naming_the_article(tmp_path):

@@ -20,6 +20,7 @@ import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..cache import ChunkCache
 from ..errors import Report
 from ..models import Article, Edition, Resource, Section
 from ..render import Part, render_overlay, render_print
@@ -78,8 +79,20 @@ def _article_starts(chunks: list[Typeset], first_page: int) -> dict[str, int]:
     return starts
 
 
+def _cached_map(pool, jobs: list[Job], cache: ChunkCache) -> list[Typeset]:
+    """Typeset the jobs the cache does not already hold, in parallel."""
+    keys = [cache.key(j.html, j.layer, j.resources, j.identifier) for j in jobs]
+    results = [cache.get(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    for i, result in zip(missing, pool.map(_run, [jobs[i] for i in missing], chunksize=1),
+                         strict=True):
+        results[i] = result
+        cache.put(keys[i], result)
+    return results
+
+
 def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                      chunk_size: int = 4) -> bytes:
+                      chunk_size: int, cache: ChunkCache) -> bytes:
     groups = group(edition, chunk_size)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
@@ -96,17 +109,22 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs, initializer=_quiet_worker)
     try:
-        guess = pool.apply_async(_run, (front_job(widest),))
-        chunks = pool.map(_run, article_jobs, chunksize=1)
-        front = guess.get()
+        guess_job = front_job(widest)
+        guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
+        front = cache.get(guess_key)
+        pending = None if front else pool.apply_async(_run, (guess_job,))
+        chunks = _cached_map(pool, article_jobs, cache)
+        if pending is not None:
+            front = pending.get()
+            cache.put(guess_key, front)
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
             numbers = _article_starts(chunks, len(front.pages) + 1)
-            settled = pool.apply(_run, (front_job(numbers),))
+            settled = _cached_map(pool, [front_job(numbers)], cache)[0]
             if len(settled.pages) == len(front.pages):
                 front = settled
                 break
             front = settled
-        overlay = pool.apply(_run, (_overlay_job(edition, front, chunks, groups),))
+        overlay = _cached_map(pool, [_overlay_job(edition, front, chunks, groups)], cache)[0]
     except BaseException:
         pool.terminate()
         raise
@@ -137,14 +155,24 @@ def join(front: Typeset, chunks: list[Typeset], overlay: Typeset) -> bytes:
 
     parts = [front, *chunks]
     sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    cover_page = pikepdf.open(io.BytesIO(overlay.pdf))
+    heads = pikepdf.open(io.BytesIO(overlay.pdf))
     out = pikepdf.new()
     infos = []
     for source, part in zip(sources, parts, strict=True):
         out.pages.extend(source.pages)
         infos.extend(part.pages)
-    for page, over in zip(out.pages, cover_page.pages, strict=True):
-        page.add_overlay(over)
+    for page, over in zip(out.pages, heads.pages, strict=True):
+        # By hand, not add_overlay: that names the XObject at random (the book must be
+        # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
+        # its own copy to hold its own heads.
+        resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
+        xobjects = resources.get("/XObject", pikepdf.Dictionary())
+        resources.XObject = pikepdf.Dictionary({k: v for k, v in xobjects.items()})
+        resources.XObject.EditionHeads = out.copy_foreign(over.as_form_xobject())
+        page.obj.Resources = resources
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"Q\nq /EditionHeads Do Q\n")
+        page.contents_coalesce()
     anchors: dict[str, tuple[int, tuple[float, float]]] = {}
     for number, info in enumerate(infos):
         for name, point in info.anchors.items():

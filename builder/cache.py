@@ -1,0 +1,151 @@
+"""The build cache, in `OUT/.edition-cache/`: safe to delete at any time.
+
+Two things are kept there:
+
+- typeset PDF chunks, addressed by the hash of everything that shapes them (their
+  HTML, which the templates and the edition made; the stylesheets and fonts; their
+  images; the versions of this builder and of WeasyPrint), so an edited article costs
+  the re-typesetting of its own chunk only;
+- per edition file, a record of the inputs of the last build and the outputs it wrote,
+  so a build with nothing changed does no work at all.
+
+Entries are plain files (PDF bytes and JSON); nothing in the cache is executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .assets import STYLES, TEMPLATES, style_files
+from .writers.pdf import PageInfo, Typeset
+
+FOLDER = ".edition-cache"
+
+
+def _salt() -> str:
+    from importlib.metadata import version
+
+    return f"edition-builder {__version__}|weasyprint {version('weasyprint')}|" \
+           f"pikepdf {version('pikepdf')}"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class ChunkCache:
+    """Typeset chunks by content hash. A disabled cache (folder None) keeps nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "chunks" if folder else None
+        self.used: set[str] = set()
+        self._styles: dict[str, str] = {}
+        self._salt = _salt() if folder else ""
+
+    def key(self, html: str, layer: str, resources, identifier: str) -> str:
+        if layer not in self._styles:
+            files = style_files(layer)
+            self._styles[layer] = digest(*(f"{n}:{digest(d)}" for n, (_, d) in files.items()))
+        images = [f"{r.name}:{r.media_type}:{digest(r.data)}" for r in resources]
+        return digest(self._salt, html, layer, identifier, self._styles[layer], *images)
+
+    def get(self, key: str) -> Typeset | None:
+        if not self.folder:
+            return None
+        try:
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            result = Typeset(pdf, tuple(_page(p) for p in meta["pages"]), meta["refused"],
+                             {name: {int(g): t for g, t in glyphs.items()}
+                              for name, glyphs in meta["glyph_text"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return result
+
+    def put(self, key: str, result: Typeset) -> None:
+        if not self.folder:
+            return
+        self.used.add(key)
+        meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
+                "glyph_text": result.glyph_text}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / f"{key}.pdf", result.pdf)
+            _write(self.folder / f"{key}.json", json.dumps(meta).encode())
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def prune(self) -> None:
+        """Drop chunks this build did not use, so the cache does not grow without end."""
+        if not self.folder or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _page(data: dict) -> PageInfo:
+    return PageInfo(tuple(data["size"]),
+                    {name: tuple(point) for name, point in data["anchors"].items()},
+                    [(kind, target, tuple(rect)) for kind, target, rect in data["links"]],
+                    [(level, label, tuple(point)) for level, label, point in data["bookmarks"]])
+
+
+def _write(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+class BuildRecord:
+    """What the last build of an edition read and wrote, to skip a build that would
+    write the same bytes again."""
+
+    def __init__(self, folder: Path | None, edition: Path):
+        self.path = folder / f"build-{edition.stem}.json" if folder else None
+
+    @staticmethod
+    def inputs(files: list[Path], options: dict) -> str:
+        own = sorted(p for d in (TEMPLATES, STYLES) for p in d.rglob("*") if p.is_file())
+        parts = [_salt(), json.dumps(options, sort_keys=True)]
+        for path in [*files, *own]:
+            try:
+                parts.append(f"{path}:{digest(path.read_bytes())}")
+            except OSError:
+                parts.append(f"{path}:missing")
+        return digest(*parts)
+
+    def up_to_date(self, key_of, outputs: dict[str, Path]) -> bool:
+        """`key_of(files)` recomputes the input key from the files the record lists."""
+        if not self.path:
+            return False
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8"))
+            if key_of([Path(p) for p in record["files"]]) != record["key"]:
+                return False
+            return all(digest(path.read_bytes()) == record["outputs"].get(fmt)
+                       for fmt, path in outputs.items())
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+
+    def save(self, files: list[Path], key: str, outputs: dict[str, bytes]) -> None:
+        if not self.path:
+            return
+        record = {"files": [str(p) for p in files], "key": key,
+                  "outputs": {fmt: digest(data) for fmt, data in outputs.items()}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write(self.path, json.dumps(record, indent=1).encode())
+        except OSError:
+            pass
