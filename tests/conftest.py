@@ -40,6 +40,23 @@ def write_edition(folder, toml: str = GOOD, article: str = "---\ntitle: A\n---\n
     return folder / "e.toml"
 
 
+EARLIER = {"e.epub": b"an earlier epub", "e.pdf": b"an earlier pdf"}
+
+
+def assert_fails(tmp_path: Path, edition: Path, expected: str, *extra: str):
+    """Build `edition` over earlier outputs: one clear error, exit 1, earlier outputs kept."""
+    out = tmp_path / "o"
+    out.mkdir(exist_ok=True)
+    for name, data in EARLIER.items():
+        (out / name).write_bytes(data)
+    result = run_edition("build", str(edition), "--out", str(out), *extra, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == EARLIER
+    return result
+
+
 @dataclass
 class Built:
     folder: Path

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import GOOD, ROOT, run_edition, write_edition
+from conftest import GOOD, ROOT, assert_fails, run_edition, write_edition
 
 
 def test_no_argument_builds_the_sample_into_out(tmp_path):
@@ -76,13 +76,8 @@ BROKEN = {
 def test_bad_edition_file_gives_one_clear_error(tmp_path, case):
     toml, expected = BROKEN[case]
     edition = write_edition(tmp_path / "src", toml)
-    out = tmp_path / "o"
-    result = run_edition("build", str(edition), "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 1
-    assert expected in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
+    result = assert_fails(tmp_path, edition, expected)
     assert len(result.stderr.strip().splitlines()) == 1
-    assert not out.exists() or not any(out.iterdir())
 
 
 @pytest.mark.parametrize("article, expected", [
@@ -94,19 +89,14 @@ def test_bad_edition_file_gives_one_clear_error(tmp_path, case):
 ])
 def test_bad_article_gives_one_clear_error(tmp_path, article, expected):
     edition = write_edition(tmp_path / "src", article=article)
-    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 1
-    assert expected in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
+    assert_fails(tmp_path, edition, expected)
 
 
 def test_article_not_utf8(tmp_path):
     edition = write_edition(tmp_path / "src")
     latin1 = "---\ntitle: Café\n---\n\nÀ bientôt\n".encode("latin-1")
     (tmp_path / "src" / "a.md").write_bytes(latin1)
-    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 1
-    assert "a.md:2: the file is not UTF-8" in result.stderr, result.stderr
+    assert_fails(tmp_path, edition, "a.md:2: the file is not UTF-8")
 
 
 def test_missing_edition_file(tmp_path):
@@ -129,9 +119,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
 
 def test_missing_image_is_an_error_naming_the_article(tmp_path):
     edition = write_edition(tmp_path / "src", article="# T\n\n![A map](map.png)\n")
-    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 1
-    assert "a.md: image 'map.png' not found" in result.stderr, result.stderr
+    assert_fails(tmp_path, edition, "a.md: image 'map.png' not found")
 
 
 def test_help_lists_the_build_command():

@@ -13,45 +13,35 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from conftest import GOOD, ROOT, build_edition, run_edition, write_edition
-
-
-def fails_with(tmp_path, edition, expected: str, *extra: str):
-    out = tmp_path / "o"
-    result = run_edition("build", str(edition), "--out", str(out), *extra, cwd=tmp_path)
-    assert result.returncode == 1, result.stderr
-    assert expected in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
-    assert not out.exists() or not [p for p in out.iterdir() if p.is_file()]
-    return result
+from conftest import GOOD, ROOT, assert_fails, build_edition, run_edition, write_edition
 
 
 def test_corrupt_image(tmp_path):
     edition = write_edition(tmp_path / "src", article="# T\n\n![A map](map.png)\n")
     (tmp_path / "src" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
-    fails_with(tmp_path, edition, "a.md: image 'map.png' is not a readable image")
+    assert_fails(tmp_path, edition, "a.md: image 'map.png' is not a readable image")
 
 
 def test_image_whose_name_lies_about_its_type(tmp_path):
     edition = write_edition(tmp_path / "src", article="# T\n\n![A map](map.png)\n")
     Image.new("RGB", (4, 4)).save(tmp_path / "src" / "map.png", "JPEG")
-    fails_with(tmp_path, edition, "image 'map.png' is named as PNG but is really JPEG")
+    assert_fails(tmp_path, edition, "image 'map.png' is named as PNG but is really JPEG")
 
 
 def test_decompression_bomb(tmp_path):
     edition = write_edition(tmp_path / "src", article="# T\n\n![A bomb](bomb.png)\n")
     Image.new("1", (20000, 20000)).save(tmp_path / "src" / "bomb.png", optimize=True)
     assert (tmp_path / "src" / "bomb.png").stat().st_size < 200_000
-    fails_with(tmp_path, edition, "image 'bomb.png' has too many pixels")
+    assert_fails(tmp_path, edition, "image 'bomb.png' has too many pixels")
     Image.new("1", (8000, 8000)).save(tmp_path / "src" / "bomb.png", optimize=True)
-    fails_with(tmp_path, edition, "image 'bomb.png' has too many pixels (8000x8000); the limit "
+    assert_fails(tmp_path, edition, "image 'bomb.png' has too many pixels (8000x8000); the limit "
                "is 40 megapixels")
 
 
 def test_special_file_as_image_is_refused_not_waited_for(tmp_path):
     edition = write_edition(tmp_path / "src", article="# T\n\n![A pipe](pipe.png)\n")
     os.mkfifo(tmp_path / "src" / "pipe.png")
-    fails_with(tmp_path, edition, "image 'pipe.png' is not a regular file")
+    assert_fails(tmp_path, edition, "image 'pipe.png' is not a regular file")
 
 
 def test_unwritable_output_folder(tmp_path):
@@ -65,7 +55,7 @@ def test_unwritable_output_folder(tmp_path):
 
 def test_strict_turns_warnings_into_errors(tmp_path):
     edition = write_edition(tmp_path / "src", article="---\ntitle: A\nmood: odd\n---\n\nText.\n")
-    result = fails_with(tmp_path, edition, "--strict turns warnings into errors", "--strict")
+    result = assert_fails(tmp_path, edition, "--strict turns warnings into errors", "--strict")
     assert "unknown metadata key 'mood'" in result.stderr
     relaxed = run_edition("build", str(edition), "--out", str(tmp_path / "o2"))
     assert relaxed.returncode == 0 and "warning:" in relaxed.stderr
@@ -75,13 +65,13 @@ def test_same_article_twice_through_glob_and_path(tmp_path):
     toml = GOOD.replace('["a.md"]', '["a.md"]\n[[sections]]\ntitle = "Again"\n'
                         'articles = ["./a.md"]')
     edition = write_edition(tmp_path / "src", toml)
-    fails_with(tmp_path, edition, "a.md is listed twice (lines 8 and 11)")
+    assert_fails(tmp_path, edition, "a.md is listed twice (lines 8 and 11)")
 
 
 def test_article_outside_the_edition_folder(tmp_path):
     edition = write_edition(tmp_path / "src", GOOD.replace('"a.md"', '"../outside.md"'))
     (tmp_path / "outside.md").write_text("# Out\n\nText.\n", encoding="utf-8")
-    fails_with(tmp_path, edition, "is outside the edition's folder")
+    assert_fails(tmp_path, edition, "is outside the edition's folder")
 
 
 def test_a_source_file_is_never_touched(tmp_path):
@@ -120,19 +110,19 @@ def test_interrupted_build_keeps_previous_outputs(corpus_edition, tmp_path, sig)
 def test_five_megabyte_paragraph_is_refused(tmp_path):
     edition = write_edition(tmp_path / "src", article="---\ntitle: Big\n---\n\n"
                             + "harbour tide " * 420_000)
-    fails_with(tmp_path, edition, "a.md: the article is 5.2 MB; the limit is 2 MB")
+    assert_fails(tmp_path, edition, "a.md: the article is 5.2 MB; the limit is 2 MB")
 
 
 def test_lists_nested_200_deep_are_refused(tmp_path):
     nested = "".join("    " * i + f"- level {i}\n" for i in range(200))
     edition = write_edition(tmp_path / "src", article=f"---\ntitle: Deep\n---\n\n{nested}")
-    fails_with(tmp_path, edition, "a.md: the article nests elements")
+    assert_fails(tmp_path, edition, "a.md: the article nests elements")
 
 
 def test_hundred_thousand_character_title_is_refused(tmp_path):
     edition = write_edition(tmp_path / "src",
                             article="---\ntitle: " + "T" * 100_000 + "\n---\n\nBody.\n")
-    fails_with(tmp_path, edition, "a.md:2: 'title' is 100000 characters long; the limit is 500")
+    assert_fails(tmp_path, edition, "a.md:2: 'title' is 100000 characters long; the limit is 500")
 
 
 def chars_outside_page(pdf_path) -> list[str]:
