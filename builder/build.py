@@ -38,26 +38,44 @@ def modified_time(edition: Edition) -> dt.datetime:
     return dt.datetime.combine(edition.date, dt.time())
 
 
-CHUNK_SIZE = 4  # articles typeset together by one worker in a parallel PDF build
+# Articles typeset together by one worker in a parallel PDF build: enough groups to keep
+# every worker busy, small enough that an edit re-typesets little and memory stays low.
+MIN_CHUNK, MAX_CHUNK = 4, 8
+
+
+def chunk_size(articles: int, jobs: int) -> int:
+    return min(MAX_CHUNK, max(MIN_CHUNK, -(-articles // (jobs * 4))))
+
+
+def chunked(articles: int, jobs: int) -> bool:
+    return jobs > 1 and articles > MIN_CHUNK
 
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
                    jobs: int = 1, cache: ChunkCache | None = None) -> dict[str, bytes]:
     modified = modified_time(edition)
     results = {}
-    if "epub" in formats:
+
+    def epub() -> None:
         from .cover import generated_cover
         from .render import render_epub
         from .writers.epub import build_epub
 
         cover = edition.cover.resource if edition.cover else generated_cover(edition)
         results["epub"] = build_epub(edition, render_epub(edition, cover), cover, modified)
-    if "pdf" in formats and jobs > 1 and len(edition.articles) > CHUNK_SIZE:
+
+    articles = len(edition.articles)
+    if "pdf" in formats and chunked(articles, jobs):
         from .writers.chunked import build_pdf_chunked
 
-        results["pdf"] = build_pdf_chunked(edition, modified, report, jobs, CHUNK_SIZE,
-                                           cache or ChunkCache(None))
-    elif "pdf" in formats:
+        # The EPUB is made here while the workers typeset the PDF.
+        results["pdf"] = build_pdf_chunked(
+            edition, modified, report, jobs, chunk_size(articles, jobs),
+            cache or ChunkCache(None), meanwhile=epub if "epub" in formats else None)
+        return results
+    if "epub" in formats:
+        epub()
+    if "pdf" in formats:
         from .render import render_print
         from .writers.pdf import build_pdf
 
@@ -72,7 +90,7 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     cache_dir = out_dir / CACHE_FOLDER if use_cache else None
     entries = [e.path for s in spec.sections for e in s.entries]
     options = {"formats": sorted(formats), "strict": strict,
-               "chunked": jobs > 1 and len(entries) > CHUNK_SIZE,
+               "chunk": chunk_size(len(entries), jobs) if chunked(len(entries), jobs) else 0,
                "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
                "entries": [str(p) for p in entries]}
     # Remote images can change without any file here changing: never skip those builds.

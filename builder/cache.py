@@ -87,8 +87,9 @@ class ChunkCache:
             pass  # a cache that cannot be written only makes the next build slower
 
     def prune(self) -> None:
-        """Drop chunks this build did not use, so the cache does not grow without end."""
-        if not self.folder or not self.folder.is_dir():
+        """Drop chunks this build did not use, so the cache does not grow without end
+        (after a build that typeset in chunks; an EPUB-only build leaves them be)."""
+        if not self.folder or not self.used or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
             if path.stem not in self.used:

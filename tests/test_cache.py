@@ -85,7 +85,8 @@ def _edit(path: str, old: str, new: str):
 @pytest.mark.parametrize("change", [
     _edit("editions/sample/environment/seagrass.md", "Seagrass returns", "Eelgrass returns"),
     _edit_image,
-    _edit("templates/article.html", '<p class="kicker">', '<p class="kicker" title="k">'),
+    _edit("templates/article.html", '<p class="kicker">{{ section.title }}</p>',
+          '<p class="kicker">{{ section.title }} /</p>'),
     _edit("styles/print.css", "font-size: 22pt", "font-size: 24pt"),
     _edit("styles/base.css", "color: #8a1c1c", "color: #1c1c8a"),
     _edit("editions/sample.toml", 'subtitle = "News from the quay"',
@@ -93,7 +94,9 @@ def _edit(path: str, old: str, new: str):
 ], ids=["article", "image", "template", "print style", "shared style", "edition file"])
 def test_a_change_is_never_served_stale(tree, change):
     build(tree, "cached")
+    before = outputs(tree, "cached")["pdf"]
     change(tree)
     build(tree, "cached")
     build(tree, "cold", "--no-cache")
     assert outputs(tree, "cached") == outputs(tree, "cold")
+    assert outputs(tree, "cached")["pdf"] != before, "the change did not reach the PDF"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
-import textwrap
 
 import pytest
 
@@ -19,6 +18,15 @@ from conftest import FIXTURES, SHARED, build_edition, epubcheck_messages
 def load(path):
     report = Report(stream=io.StringIO())
     return assemble(load_edition(path), report), report
+
+
+def edition_of(folder, *articles: str, extra: str = ""):
+    """A minimal edition file listing `articles`; returns its path."""
+    listed = ", ".join(f'"{a}"' for a in articles)
+    (folder / "e.toml").write_text(
+        f'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n{extra}\n'
+        f'[[sections]]\ntitle = "S"\narticles = [{listed}]\n', encoding="utf-8")
+    return folder / "e.toml"
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +80,7 @@ def test_quotation_marks_follow_the_language(tmp_path):
     (tmp_path / "fr.md").write_text(
         '---\ntitle: Citation\nlang: fr\n---\n\nIl a dit : "Nous venons".\n',
         encoding="utf-8")
-    (tmp_path / "e.toml").write_text(
-        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
-        '[[sections]]\ntitle = "S"\narticles = ["de.markdown", "fr.md"]\n', encoding="utf-8")
+    edition_of(tmp_path, "de.markdown", "fr.md")
     edition, _ = load(tmp_path / "e.toml")
     german, french = (body(a) for a in edition.articles)
     assert "„Wir kommen“ – sicher" in german
@@ -109,9 +115,7 @@ def test_edition_table_image_is_relative_to_the_edition_file(tmp_path):
 
 def test_characters_without_a_bundled_glyph_are_reported(tmp_path):
     (tmp_path / "a.md").write_text("# A\n\nTokyo is 東京.\n", encoding="utf-8")
-    (tmp_path / "e.toml").write_text(
-        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
-        '[[sections]]\ntitle = "S"\narticles = ["a.md"]\n', encoding="utf-8")
+    edition_of(tmp_path, "a.md")
     _, report = load(tmp_path / "e.toml")
     assert any("character(s) that the bundled fonts lack (京 東)" in str(w)
                for w in report.warnings)
@@ -121,9 +125,7 @@ def test_huge_table_spans_are_capped(tmp_path):
     (tmp_path / "a.md").write_text(
         '# A\n\n<table><tr><td colspan="1000000">x</td><td rowspan="0">y</td></tr></table>\n',
         encoding="utf-8")
-    (tmp_path / "e.toml").write_text(
-        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
-        '[[sections]]\ntitle = "S"\narticles = ["a.md"]\n', encoding="utf-8")
+    edition_of(tmp_path, "a.md")
     edition, _ = load(tmp_path / "e.toml")
     text = body(edition.articles[0])
     assert '<td colspan="100">x</td>' in text and "<td>y</td>" in text
@@ -197,9 +199,7 @@ def test_closing_paragraph_that_mentions_newsletters_is_kept(kinds):
 ])
 def test_normal_closing_paragraphs_are_never_removed(tmp_path, closing):
     (tmp_path / "a.txt").write_text(f"First paragraph.\n\n{closing}\n", encoding="utf-8")
-    (tmp_path / "e.toml").write_text(
-        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
-        '[[sections]]\ntitle = "S"\narticles = ["a.txt"]\n', encoding="utf-8")
+    edition_of(tmp_path, "a.txt")
     edition, _ = load(tmp_path / "e.toml")
     assert closing.replace("'", "’") in body(edition.articles[0]) or closing in \
         body(edition.articles[0])
@@ -211,9 +211,7 @@ def test_seed_article_loses_its_sign_up_block(tmp_path):
     if seed is None:
         pytest.skip("no seed article in shared/seeds")
     shutil.copy(seed, tmp_path / "seed.txt")
-    (tmp_path / "e.toml").write_text(
-        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
-        '[[sections]]\ntitle = "S"\narticles = ["seed.txt"]\n', encoding="utf-8")
+    edition_of(tmp_path, "seed.txt")
     edition, _ = load(tmp_path / "e.toml")
     text = body(edition.articles[0])
     assert text.rstrip().endswith(
@@ -226,16 +224,7 @@ def _furniture_edition(tmp_path, furniture: str):
     (tmp_path / "a.txt").write_text(
         "Real text.\n\nListen to our podcast on the quay.\n\nShare this article\n",
         encoding="utf-8")
-    (tmp_path / "e.toml").write_text(textwrap.dedent(f"""\
-        title = "T"
-        date = 2026-01-01
-        language = "en"
-        {furniture}
-        [[sections]]
-        title = "S"
-        articles = ["a.txt"]
-        """), encoding="utf-8")
-    edition, _ = load(tmp_path / "e.toml")
+    edition, _ = load(edition_of(tmp_path, "a.txt", extra=furniture))
     return body(edition.articles[0])
 
 

@@ -17,7 +17,7 @@ import hashlib
 import io
 import multiprocessing
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..cache import ChunkCache
@@ -79,20 +79,26 @@ def _article_starts(chunks: list[Typeset], first_page: int) -> dict[str, int]:
     return starts
 
 
-def _cached_map(pool, jobs: list[Job], cache: ChunkCache) -> list[Typeset]:
-    """Typeset the jobs the cache does not already hold, in parallel."""
+def _start(pool, jobs: list[Job], cache: ChunkCache) -> Callable[[], list[Typeset]]:
+    """Start typesetting, in parallel, the jobs the cache does not already hold; the
+    function returned waits for them."""
     keys = [cache.key(j.html, j.layer, j.resources, j.identifier) for j in jobs]
     results = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
-    for i, result in zip(missing, pool.map(_run, [jobs[i] for i in missing], chunksize=1),
-                         strict=True):
-        results[i] = result
-        cache.put(keys[i], result)
-    return results
+    running = pool.map_async(_run, [jobs[i] for i in missing], chunksize=1)
+
+    def finish() -> list[Typeset]:
+        for i, result in zip(missing, running.get(), strict=True):
+            results[i] = result
+            cache.put(keys[i], result)
+        return results
+    return finish
 
 
 def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                      chunk_size: int, cache: ChunkCache) -> bytes:
+                      chunk_size: int, cache: ChunkCache,
+                      meanwhile: Callable[[], None] | None = None) -> bytes:
+    """`meanwhile` runs in this process while the workers typeset (the EPUB, say)."""
     groups = group(edition, chunk_size)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
@@ -113,18 +119,21 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
         guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
         front = cache.get(guess_key)
         pending = None if front else pool.apply_async(_run, (guess_job,))
-        chunks = _cached_map(pool, article_jobs, cache)
+        waiting = _start(pool, article_jobs, cache)
+        if meanwhile:
+            meanwhile()
+        chunks = waiting()
         if pending is not None:
             front = pending.get()
             cache.put(guess_key, front)
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
             numbers = _article_starts(chunks, len(front.pages) + 1)
-            settled = _cached_map(pool, [front_job(numbers)], cache)[0]
+            settled = _start(pool, [front_job(numbers)], cache)()[0]
             if len(settled.pages) == len(front.pages):
                 front = settled
                 break
             front = settled
-        overlay = _cached_map(pool, [_overlay_job(edition, front, chunks, groups)], cache)[0]
+        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, jobs), cache)()
     except BaseException:
         pool.terminate()
         raise
@@ -134,11 +143,12 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
         pool.join()
     for result in (front, *chunks):
         report_refused(result, report)
-    return join(front, chunks, overlay)
+    return join(front, chunks, overlays)
 
 
-def _overlay_job(edition: Edition, front: Typeset, chunks: list[Typeset],
-                 groups: list[tuple[Part, ...]]) -> Job:
+def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
+                  groups: list[tuple[Part, ...]], count: int) -> list[Job]:
+    """The running heads and page numbers of every page, in `count` documents."""
     pages: list[tuple[str, str | None]] = [("cover", None)]
     pages += [("front", None)] * (len(front.pages) - 1)
     for chunk, parts in zip(chunks, groups, strict=True):
@@ -147,21 +157,24 @@ def _overlay_job(edition: Edition, front: Typeset, chunks: list[Typeset],
         for info in chunk.pages:
             current = next((section_of[n] for n in info.anchors if n in section_of), current)
             pages.append(("article", current))
-    return Job(render_overlay(edition, pages, 1), "print-overlay", (), edition.identifier)
+    size = -(-len(pages) // count)
+    return [Job(render_overlay(edition, pages[start:start + size], start + 1), "print-overlay",
+                (), edition.identifier) for start in range(0, len(pages), size)]
 
 
-def join(front: Typeset, chunks: list[Typeset], overlay: Typeset) -> bytes:
+def join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset]) -> bytes:
     import pikepdf
 
     parts = [front, *chunks]
     sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    heads = pikepdf.open(io.BytesIO(overlay.pdf))
+    head_pdfs = [pikepdf.open(io.BytesIO(o.pdf)) for o in overlays]
+    heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
     for source, part in zip(sources, parts, strict=True):
         out.pages.extend(source.pages)
         infos.extend(part.pages)
-    for page, over in zip(out.pages, heads.pages, strict=True):
+    for page, over in zip(out.pages, heads, strict=True):
         # By hand, not add_overlay: that names the XObject at random (the book must be
         # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
         # its own copy to hold its own heads.
@@ -180,7 +193,7 @@ def join(front: Typeset, chunks: list[Typeset], overlay: Typeset) -> bytes:
     _links(out, infos, anchors)
     _outline(out, infos)
     _share_fonts(out)
-    _glyph_text(out, [front, *chunks, overlay])
+    _glyph_text(out, [front, *chunks, *overlays])
     out.docinfo = out.copy_foreign(sources[0].docinfo)
     if "/Lang" in sources[0].Root:
         out.Root.Lang = pikepdf.String(str(sources[0].Root.Lang))
