@@ -264,6 +264,15 @@ def test_fetch_remote_caps_the_size():
         listener.close()
 
 
+def test_fetch_remote_checks_where_a_redirect_leads():
+    listener = Listener(b"HTTP/1.0 302 Found\r\nLocation: file:///etc/passwd\r\n\r\n")
+    try:
+        with pytest.raises(Refused, match="file:///etc/passwd"):
+            fetch_remote(f"http://127.0.0.1:{listener.port}/moved", allow_local=True)
+    finally:
+        listener.close()
+
+
 def test_fetch_remote_bounds_the_whole_download():
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
