@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+import shutil
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__
@@ -62,29 +63,37 @@ class ChunkCache:
     def get(self, key: str) -> Typeset | None:
         if not self.folder:
             return None
+        pdf = self.folder / f"{key}.pdf"
         try:
-            pdf = (self.folder / f"{key}.pdf").read_bytes()
             meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            result = Typeset(pdf, tuple(_page(p) for p in meta["pages"]), meta["refused"],
+            if not pdf.is_file():
+                return None
+            result = Typeset(b"", tuple(_page(p) for p in meta["pages"]), meta["refused"],
                              {name: {int(g): t for g, t in glyphs.items()}
-                              for name, glyphs in meta["glyph_text"].items()})
+                              for name, glyphs in meta["glyph_text"].items()}, pdf)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         self.used.add(key)
         return result
 
-    def put(self, key: str, result: Typeset) -> None:
+    def put(self, key: str, result: Typeset) -> Typeset:
+        """Keep `result`; the chunk's PDF file moves into the cache."""
         if not self.folder:
-            return
+            return result
         self.used.add(key)
         meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
                 "glyph_text": result.glyph_text}
+        pdf = self.folder / f"{key}.pdf"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write(self.folder / f"{key}.pdf", result.pdf)
+            if result.path:
+                shutil.move(result.path, pdf)
+            else:
+                _write(pdf, result.pdf)
             _write(self.folder / f"{key}.json", json.dumps(meta).encode())
         except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+            return result  # a cache that cannot be written only makes the next build slower
+        return replace(result, path=pdf) if result.path else result
 
     def prune(self) -> None:
         """Drop chunks this build did not use, so the cache does not grow without end

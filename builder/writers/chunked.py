@@ -15,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import multiprocessing
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..cache import ChunkCache
 from ..errors import Report
@@ -35,10 +39,11 @@ class Job:
     layer: str
     resources: tuple[Resource, ...]
     identifier: str
+    target: Path  # where the worker writes the chunk's PDF
 
 
 def _run(job: Job) -> Typeset:
-    return typeset(job.html, job.layer, job.resources, job.identifier, chunk=True)
+    return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target)
 
 
 def _quiet_worker() -> None:
@@ -89,8 +94,7 @@ def _start(pool, jobs: list[Job], cache: ChunkCache) -> Callable[[], list[Typese
 
     def finish() -> list[Typeset]:
         for i, result in zip(missing, running.get(), strict=True):
-            results[i] = result
-            cache.put(keys[i], result)
+            results[i] = cache.put(keys[i], result)
         return results
     return finish
 
@@ -98,18 +102,29 @@ def _start(pool, jobs: list[Job], cache: ChunkCache) -> Callable[[], list[Typese
 def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
                       chunk_size: int, cache: ChunkCache,
                       meanwhile: Callable[[], None] | None = None) -> bytes:
-    """`meanwhile` runs in this process while the workers typeset (the EPUB, say)."""
+    """`meanwhile` runs in this process while the workers typeset (the EPUB, say).
+    Typeset chunks travel as files, so this process never holds them all in memory."""
+    scratch = Path(tempfile.mkdtemp(prefix="edition-chunks-"))
+    try:
+        return _build(edition, modified, report, jobs, chunk_size, cache, meanwhile,
+                      (scratch / f"{n}.pdf" for n in itertools.count()))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, targets) -> bytes:
     groups = group(edition, chunk_size)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
-                        "print-chunk", _resources(parts, edition), edition.identifier)
+                        "print-chunk", _resources(parts, edition), edition.identifier,
+                        next(targets))
                     for parts in groups]
     cover = (edition.cover.resource,) if edition.cover else ()
 
     def front_job(numbers: dict[str, int]) -> Job:
         html = render_print(edition, modified, parts=(), page_numbers=numbers,
                             layer="print-chunk")
-        return Job(html, "print-chunk", cover, edition.identifier)
+        return Job(html, "print-chunk", cover, edition.identifier, next(targets))
 
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
     context = multiprocessing.get_context("fork")
@@ -124,8 +139,7 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
             meanwhile()
         chunks = waiting()
         if pending is not None:
-            front = pending.get()
-            cache.put(guess_key, front)
+            front = cache.put(guess_key, pending.get())
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
             numbers = _article_starts(chunks, len(front.pages) + 1)
             settled = _start(pool, [front_job(numbers)], cache)()[0]
@@ -133,7 +147,8 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
                 front = settled
                 break
             front = settled
-        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, jobs), cache)()
+        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, jobs, targets),
+                          cache)()
     except BaseException:
         pool.terminate()
         raise
@@ -147,7 +162,7 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
-                  groups: list[tuple[Part, ...]], count: int) -> list[Job]:
+                  groups: list[tuple[Part, ...]], count: int, targets) -> list[Job]:
     """The running heads and page numbers of every page, in `count` documents."""
     pages: list[tuple[str, str | None]] = [("cover", None)]
     pages += [("front", None)] * (len(front.pages) - 1)
@@ -159,15 +174,31 @@ def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
             pages.append(("article", current))
     size = -(-len(pages) // count)
     return [Job(render_overlay(edition, pages[start:start + size], start + 1), "print-overlay",
-                (), edition.identifier) for start in range(0, len(pages), size)]
+                (), edition.identifier, next(targets)) for start in range(0, len(pages), size)]
+
+
+def _open(part: Typeset):
+    import pikepdf
+
+    return pikepdf.open(part.path if part.path else io.BytesIO(part.pdf))
 
 
 def join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset]) -> bytes:
+    opened = []
+    try:
+        return _join(front, chunks, overlays, opened)
+    finally:
+        for pdf in opened:
+            pdf.close()
+
+
+def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened) -> bytes:
     import pikepdf
 
     parts = [front, *chunks]
-    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    head_pdfs = [pikepdf.open(io.BytesIO(o.pdf)) for o in overlays]
+    sources = [_open(part) for part in parts]
+    head_pdfs = [_open(o) for o in overlays]
+    opened += sources + head_pdfs
     heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..assets import style_files
 from ..errors import Report
@@ -32,11 +33,12 @@ class PageInfo:
 
 @dataclass(frozen=True)
 class Typeset:
-    pdf: bytes
+    pdf: bytes  # empty when the PDF was written to `path` instead
     pages: tuple[PageInfo, ...]
     refused: list[str] = field(default_factory=list)
     # For chunks: font name -> glyph -> text, for the glyphs this chunk really drew.
     glyph_text: dict[str, dict[int, str]] = field(default_factory=dict)
+    path: Path | None = None
 
 
 def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
@@ -55,9 +57,10 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: bool = False) -> Typeset:
-    """Lay out and draw one HTML document. A `chunk` of a larger book embeds whole fonts
-    (so the joined book can keep one copy) and leaves compression to the join."""
+            chunk: Path | None = None) -> Typeset:
+    """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
+    file, embeds whole fonts (so the joined book can keep one copy) and leaves
+    compression to the join."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -74,13 +77,13 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                  [(kind, target, tuple(rect)) for kind, target, rect, _ in page.links],
                  [(level, label, tuple(point)) for level, label, point, _ in page.bookmarks])
         for page in document.pages)
-    pdf = document.write_pdf(attachments=[], pdf_identifier=identifier.encode(),
-                             full_fonts=chunk, uncompressed_pdf=chunk)
+    pdf = document.write_pdf(chunk, attachments=[], pdf_identifier=identifier.encode(),
+                             full_fonts=bool(chunk), uncompressed_pdf=bool(chunk)) or b""
     # With whole fonts, WeasyPrint maps glyphs to text from the font's cmap, which turns
     # ligatures into U+FB01 and the like; the join restores the text really drawn.
     glyph_text = {font.name.decode("latin-1"): dict(font.to_unicode)
                   for font in document.fonts.values()} if chunk else {}
-    return Typeset(pdf, pages, refused, glyph_text)
+    return Typeset(pdf, pages, refused, glyph_text, chunk)
 
 
 def report_refused(result: Typeset, report: Report) -> None:
