@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import GOOD, ROOT, assert_fails, run_edition, write_edition
+from conftest import GOOD, assert_fails, run_edition, write_edition
 
 
 def test_no_argument_builds_the_sample_into_out(tmp_path):
@@ -125,6 +125,5 @@ def test_missing_image_is_an_error_naming_the_article(tmp_path):
 def test_help_lists_the_build_command():
     result = run_edition("build", "--help")
     assert result.returncode == 0
-    for option in ("--out", "--format", "EDITION"):
-        assert option in result.stdout.upper() or option in result.stdout
-    assert (ROOT / "editions" / "sample.toml").is_file()
+    for option in ("--out DIR", "--format", "--strict", "--jobs N", "--no-cache", "edition"):
+        assert option in result.stdout

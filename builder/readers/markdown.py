@@ -57,13 +57,13 @@ def converter(lang: str) -> markdown.Markdown:
     return _converters[key].reset()
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str, int]:
-    """Return (metadata, line of each key, body, line where the body starts)."""
+def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str]:
+    """Return (metadata, line of each key, body)."""
     lines = text.split("\n")
     if lines and lines[0].strip() == "---":
         for end in range(1, len(lines)):
             if lines[end].strip() in ("---", "..."):
-                return _yaml(lines[1:end], path) + ("\n".join(lines[end + 1:]), end + 2)
+                return _yaml(lines[1:end], path) + ("\n".join(lines[end + 1:]),)
         raise BuildError("front matter opened with '---' on line 1 is never closed; "
                          "end it with a line of '---'", path, 1)
     return _header_block(lines, path)
@@ -89,7 +89,7 @@ def _yaml(lines: list[str], path: Path) -> tuple[dict, dict[str, int]]:
     return {str(k): v for k, v in data.items()}, key_lines
 
 
-def _header_block(lines: list[str], path: Path) -> tuple[dict, dict[str, int], str, int]:
+def _header_block(lines: list[str], path: Path) -> tuple[dict, dict[str, int], str]:
     """`Title: …` lines up to the first blank line, if that is what the file starts with."""
     meta: dict[str, str] = {}
     key_lines: dict[str, int] = {}
@@ -105,20 +105,20 @@ def _header_block(lines: list[str], path: Path) -> tuple[dict, dict[str, int], s
         elif last and line[:1] in " \t":
             meta[last] += " " + line.strip()
         else:
-            return {}, {}, "\n".join(lines), 1
+            return {}, {}, "\n".join(lines)
     else:
         number = len(lines) + 1
     if not any(key in ARTICLE_KEYS or key == "authors" for key in meta):
-        return {}, {}, "\n".join(lines), 1
+        return {}, {}, "\n".join(lines)
     if "authors" in meta and "author" not in meta:
         meta["author"] = meta.pop("authors")
         key_lines["author"] = key_lines.pop("authors")
-    return meta, key_lines, "\n".join(lines[number:]), number + 1
+    return meta, key_lines, "\n".join(lines[number:])
 
 
 def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
                   report: Report) -> Draft:
-    own, key_lines, body, _ = split_front_matter(text, path)
+    own, key_lines, body = split_front_matter(text, path)
     is_header_block = bool(own) and not text.startswith("---")
     meta, extra = merge(path, own, key_lines, overrides, defaults, report,
                         author_split=r"[;,]" if is_header_block else r";")
