@@ -7,6 +7,7 @@ print gets one HTML document holding them all. Both come from the same templates
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import jinja2
@@ -27,7 +28,10 @@ class Document:
     html: str
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """One environment per process: a chunked build renders the templates many times,
+    and each new environment would compile them again."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
