@@ -23,7 +23,7 @@ PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
     "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
-    "sections": list, "furniture": dict, "remote_images": bool,
+    "sections": list, "furniture": dict, "remote_images": bool, "period": object,
 }
 REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
@@ -72,6 +72,7 @@ class EditionSpec:
     page_size: str = "A4"
     furniture: FurnitureSpec = FurnitureSpec()
     remote_images: bool = False
+    period: str | int | None = None  # "weekly", "monthly" or a number of days
 
 
 class _Source:
@@ -124,6 +125,20 @@ def page_size_css(value: str, src: _Source) -> str:
         return f"{match[1]}mm {match[2]}mm"
     raise src.error(f"page_size must be A4, A5, letter or \"WIDTH HEIGHT\" in mm "
                     f"(50 to 2000), not {value!r}", src.key_line("page_size"))
+
+
+PERIODS = ("weekly", "monthly")
+
+
+def _period(value: Any, src: _Source) -> str | int | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() in PERIODS:
+        return value.strip().lower()
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3660:
+        return value
+    raise src.error(f"period must be \"weekly\", \"monthly\" or a number of days "
+                    f"(1 to 3660), not {value!r}", src.key_line("period"))
 
 
 def default_identifier(title: str, issue: int | None, date: dt.date) -> str:
@@ -274,4 +289,5 @@ def load_edition(path: Path) -> EditionSpec:
         sections=_sections(src, root, sections),
         furniture=_furniture(src, top.get("furniture", {})),
         remote_images=top.get("remote_images", False),
+        period=_period(top.get("period"), src),
     )
