@@ -51,7 +51,8 @@ def read_one(entry: Entry, spec: EditionSpec, article_id: str,
                    report)
     for block in cleaned.removed:
         shown = block.text if len(block.text) <= 70 else block.text[:67] + "…"
-        report.warn(f"removed site furniture ({block.rule}): “{shown}”", path)
+        report.warn(f"removed site furniture ({block.rule}): “{shown}”", path,
+                    code="furniture-removed", near=block.text[:40])
     image = None
     resources = list(cleaned.resources)
     if meta.get("image"):
@@ -62,7 +63,8 @@ def read_one(entry: Entry, spec: EditionSpec, article_id: str,
             resource = read_image(meta["image"], base, spec.root, cited_in,
                                   spec.remote_images)
         except Refused as refused:
-            report.warn(f"lead image left out: {refused}", path)
+            report.warn(f"lead image left out: {refused}", path, code="image-refused",
+                        near=str(meta["image"]))
         else:
             image = Image(resource, "")
             resources.append(resource)
@@ -80,11 +82,14 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
     rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
     sections = []
     number = 0
+    total = sum(len(section.entries) for section in spec.sections)
     for section in spec.sections:
         articles = []
         for entry in section.entries:
             number += 1
             articles.append(read_one(entry, spec, f"a{number:03d}", rules, report))
+            report.advance("reading articles", number, total)
+            report.note(f"read {entry.path.relative_to(spec.root)}")
         sections.append(Section(section.title, tuple(articles)))
     cover = None
     if spec.cover:

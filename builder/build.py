@@ -24,6 +24,17 @@ class Output:
     path: Path
     size: int
     fresh: bool = True  # False: already up to date, not rewritten
+    pages: int | None = None  # of a PDF
+
+
+def pdf_pages(path: Path) -> int | None:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return None
 
 
 def modified_time(edition: Edition) -> dt.datetime:
@@ -63,6 +74,7 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
 
         cover = edition.cover.resource if edition.cover else generated_cover(edition)
         results["epub"] = build_epub(edition, render_epub(edition, cover), cover, modified)
+        report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
 
     articles = len(edition.articles)
     if "pdf" in formats and chunked(articles, jobs):
@@ -79,7 +91,9 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
         from .render import render_print
         from .writers.pdf import build_pdf
 
+        report.advance("typesetting PDF", 0, 1)
         results["pdf"] = build_pdf(edition, render_print(edition, modified), report)
+        report.advance("typesetting PDF", 1, 1)
     return results
 
 
@@ -97,7 +111,8 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     record = BuildRecord(None if spec.remote_images else cache_dir, edition_path)
     targets = {fmt: out_dir / f"{edition_path.stem}.{fmt}" for fmt in FORMATS if fmt in formats}
     if record.up_to_date(lambda files: BuildRecord.inputs(files, options), targets):
-        return [Output(fmt, path, path.stat().st_size, fresh=False)
+        return [Output(fmt, path, path.stat().st_size, fresh=False,
+                       pages=pdf_pages(path) if fmt == "pdf" else None)
                 for fmt, path in targets.items()]
     edition = assemble(spec, report)
     chunks = ChunkCache(cache_dir)
@@ -109,7 +124,8 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     # All outputs are complete in memory before the first is replaced.
     for fmt, target in targets.items():
         write_atomic(target, data[fmt])
-        outputs.append(Output(fmt, target, len(data[fmt])))
+        outputs.append(Output(fmt, target, len(data[fmt]),
+                              pages=pdf_pages(target) if fmt == "pdf" else None))
     chunks.prune()
     read = [spec.path.resolve(), *entries,
             *sorted({r.source for r in edition.resources if r.source})]

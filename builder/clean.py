@@ -87,7 +87,7 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _check_depth(tree, source)
     notes, marks = _take_notes(tree, article_id)
     _demote_headings(tree)
-    _unique_ids(tree, article_id)
+    _unique_ids(tree, article_id, source, report)
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
     _table_cells(tree)
@@ -236,7 +236,8 @@ def _demote_headings(tree: etree._Element) -> None:
         el.tag = f"h{int(el.tag[1]) + 1}"
 
 
-def _unique_ids(tree: etree._Element, article_id: str) -> None:
+def _unique_ids(tree: etree._Element, article_id: str, source: Path,
+                report: Report) -> None:
     ids = {}
     for el in tree.iter():
         old = el.get("id")
@@ -256,6 +257,9 @@ def _unique_ids(tree: etree._Element, article_id: str) -> None:
             if target:
                 a.set("href", f"#{target}")
             else:
+                report.warn(f"link to '{href}' goes nowhere: the article has no such "
+                            f"anchor (the link is kept as text)", source, code="dead-link",
+                            near=href)
                 del a.attrib["href"]
 
 
@@ -267,11 +271,12 @@ def _images(tree: etree._Element, source: Path, root: Path, report: Report,
         alt = " ".join(img.get("alt", "").split())
         if not alt:
             report.warn(f"image '{src}' has no alt text; describe it for readers who "
-                        f"cannot see it", source)
+                        f"cannot see it", source, code="missing-alt", near=src or "<img")
         try:
             resource = read_image(src, source.parent, root, source, remote)
         except Refused as refused:
-            report.warn(f"image left out: {refused}", source)
+            report.warn(f"image left out: {refused}", source, code="image-refused",
+                        near=src)
             stand_in = etree.Element("span", {"class": "image-missing"})
             stand_in.text = f"[{alt}]" if alt else ""
             stand_in.tail = img.tail
@@ -294,7 +299,7 @@ def _links(tree: etree._Element, source: Path, report: Report) -> None:
         scheme = urlsplit(href).scheme.lower()
         if scheme not in ("http", "https", "mailto"):
             report.warn(f"link to '{href}' removed (only web and mail links leave the "
-                        f"book)", source)
+                        f"book)", source, code="link-removed", near=href)
             del a.attrib["href"]
     for el in tree.iter("a"):
         el.attrib.pop("class", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 
@@ -34,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser, modules = _parser()
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
-    return modules[args.command].run(args)
+    try:
+        return modules[args.command].run(args)
+    except BrokenPipeError:  # `edition check … | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -32,4 +32,5 @@ def check_coverage(text: str, source, report: Report) -> None:
     if missing:
         shown = " ".join(missing[:12]) + (" …" if len(missing) > 12 else "")
         report.warn(f"{len(missing)} character(s) that the bundled fonts lack ({shown}); "
-                    f"they are drawn with this machine's fonts, if it has any", source)
+                    f"they are drawn with this machine's fonts, if it has any", source,
+                    code="font-coverage", near=missing[0])

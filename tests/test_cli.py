@@ -127,3 +127,64 @@ def test_help_lists_the_build_command():
     assert result.returncode == 0
     for option in ("--out DIR", "--format", "--strict", "--jobs N", "--no-cache", "edition"):
         assert option in result.stdout
+
+
+def test_summary_names_outputs_sizes_pages_and_time(tmp_path):
+    edition = write_edition(tmp_path / "src")
+    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("wrote ") and lines[0].endswith(" KB)"), lines
+    assert lines[1].startswith("wrote ") and "e.pdf" in lines[1]
+    assert lines[1].endswith(" pages)"), lines
+    assert lines[2].startswith("built ") and lines[2].endswith(" s"), lines
+    # not a terminal: no progress line drawn on stderr
+    assert "\r" not in result.stderr and "reading articles" not in result.stderr
+
+
+def test_quiet_prints_only_warnings_and_verbose_says_more(tmp_path):
+    edition = write_edition(tmp_path / "src", article="# T\n\nText\n\n![](x.png)\n")
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(tmp_path / "src" / "x.png")
+    quiet = run_edition("build", str(edition), "--out", str(tmp_path / "q"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    assert "has no alt text" in quiet.stderr
+    verbose = run_edition("build", str(edition), "--out", str(tmp_path / "v"), "-v",
+                          "--no-cache")
+    assert verbose.returncode == 0
+    assert "read a.md" in verbose.stderr and "EPUB packaged" in verbose.stderr
+    assert "wrote" in verbose.stdout
+    both = run_edition("build", str(edition), "-q", "-v")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+def test_progress_is_drawn_on_a_terminal(tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    edition = write_edition(tmp_path / "src")
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder.cli", "build", str(edition), "--out",
+         str(tmp_path / "o"), "--jobs", "1"], cwd=ROOT, stderr=child,
+        stdout=subprocess.PIPE, text=True)
+    os.close(child)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the build ended and closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    stdout = process.communicate(timeout=300)[0]
+    os.close(main)
+    assert process.returncode == 0
+    assert b"reading articles 1/1" in drawn and b"typesetting PDF 1/1" in drawn
+    assert drawn.endswith(b"\r\x1b[K")  # the line is cleared before the summary
+    assert "wrote" in stdout

@@ -32,6 +32,8 @@ def guarded(work: Callable[[], int], subject: Path | str | None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # the reader of our output left; the caller exits quietly
     except KeyboardInterrupt:
         print("interrupted: no output was changed", file=sys.stderr)
         return 130

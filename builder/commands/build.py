@@ -29,6 +29,40 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="neither use nor update the build cache (DIR/.edition-cache/, "
                              "which can be deleted at any time)")
+    add_verbosity(parser)
+
+
+def add_verbosity(parser) -> None:
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true",
+                      help="print only warnings and errors: no progress, no summary")
+    talk.add_argument("-v", "--verbose", action="store_true",
+                      help="also say what the build does: each article read, what came "
+                           "from the cache, each output")
+
+
+def reporter(args):
+    """A `Report` with progress drawn on stderr when it is a terminal (and not --quiet)."""
+    import sys
+
+    from ..errors import Report
+
+    report = Report(verbose=args.verbose)
+    if sys.stderr.isatty() and not args.quiet:
+        from ..progress import Terminal
+
+        report.progress = Terminal(sys.stderr)
+    return report
+
+
+def describe(output) -> str:
+    """'out/x.pdf (1.2 MB, 14 pages)'."""
+    from ..errors import shown
+
+    size = output.size
+    amount = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, round(size / 1024))} KB"
+    pages = f", {output.pages} pages" if output.pages is not None else ""
+    return f"{shown(output.path)} ({amount}{pages})"
 
 
 def run(args) -> int:
@@ -38,16 +72,21 @@ def run(args) -> int:
 
 def _build(args, edition: Path) -> int:
     from ..build import build
-    from ..errors import Report, shown
+    from ..errors import shown
 
-    report = Report()
+    report = reporter(args)
     formats = ("epub", "pdf") if args.format == "all" else (args.format,)
     started = time.perf_counter()
-    outputs = build(edition, args.out, formats, report, strict=args.strict,
-                    jobs=args.jobs, use_cache=not args.no_cache)
+    try:
+        outputs = build(edition, args.out, formats, report, strict=args.strict,
+                        jobs=args.jobs, use_cache=not args.no_cache)
+    finally:
+        report.progress.clear()
+    if args.quiet:
+        return 0
     for output in outputs:
-        verb = "wrote" if output.fresh else "up to date:"
-        print(f"{verb} {shown(output.path)} ({output.size / 1024:.0f} KB)")
-    print(f"built {edition} in {time.perf_counter() - started:.1f} s"
-          + (f" with {len(report.warnings)} warning(s)" if report.warnings else ""))
+        print(f"{'wrote' if output.fresh else 'up to date:'} {describe(output)}")
+    warnings = len(report.warnings)
+    print(f"built {shown(edition)} in {time.perf_counter() - started:.1f} s"
+          + (f" with {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""))
     return 0

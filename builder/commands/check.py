@@ -1,14 +1,46 @@
-"""`edition check`: not written yet."""
+"""`edition check`: validate an edition and its articles without building."""
 
 from __future__ import annotations
 
-HELP = "check (not written yet)"
+import json
+import sys
+from pathlib import Path
+
+from . import guarded
+
+HELP = "check an edition and its articles without building"
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("edition", type=Path, help="edition file")
+    parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                        help="where the last build is, for EPUBCheck (default: out/)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for people (default), json for machines")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 on warnings too, as `build --strict` would fail")
 
 
 def run(args) -> int:
-    print("edition check: not written yet")
-    return 2
+    return guarded(lambda: _check(args), args.edition)
+
+
+def _check(args) -> int:
+    from ..check import check
+    from ..errors import shown
+
+    findings = check(args.edition, args.out)
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    failed = counts["error"] > 0 or (args.strict and counts["warning"] > 0)
+    if args.format == "json":
+        json.dump({"edition": shown(args.edition), "ok": not failed, "counts": counts,
+                   "findings": [f.as_dict() for f in findings]},
+                  sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        for finding in findings:
+            print(finding)
+        print(f"{shown(args.edition)}: {counts['error']} error(s), "
+              f"{counts['warning']} warning(s)"
+              + (f", {counts['info']} note(s)" if counts["info"] else ""))
+    return 1 if failed else 0

@@ -28,7 +28,7 @@ def merge(path: Path, own: dict[str, Any], own_lines: dict[str, int], overrides:
     for key, value in own.items():
         if key not in ARTICLE_KEYS:
             report.warn(f"unknown metadata key '{key}' (kept, not shown)", path,
-                        own_lines.get(key))
+                        own_lines.get(key), code="unknown-key")
             extra[key] = str(value)
     meta = {**defaults, **normalise(own, path, own_lines, author_split), **overrides}
     return meta, extra

@@ -84,17 +84,26 @@ def _article_starts(chunks: list[Typeset], first_page: int) -> dict[str, int]:
     return starts
 
 
-def _start(pool, jobs: list[Job], cache: ChunkCache) -> Callable[[], list[Typeset]]:
+def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
+           stage: str = "") -> Callable[[], list[Typeset]]:
     """Start typesetting, in parallel, the jobs the cache does not already hold; the
-    function returned waits for them."""
+    function returned waits for them. With a `stage`, progress is shown per job."""
     keys = [cache.key(j.html, j.layer, j.resources, j.identifier) for j in jobs]
     results = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
-    running = pool.map_async(_run, [jobs[i] for i in missing], chunksize=1)
+    done = itertools.count(len(jobs) - len(missing) + 1)
+    if stage:
+        report.note(f"{stage}: {len(jobs) - len(missing)} of {len(jobs)} from the cache")
+
+    def tick(_result) -> None:  # runs in the pool's result thread
+        if stage:
+            report.advance(stage, next(done), len(jobs))
+
+    running = [pool.apply_async(_run, (jobs[i],), callback=tick) for i in missing]
 
     def finish() -> list[Typeset]:
-        for i, result in zip(missing, running.get(), strict=True):
-            results[i] = cache.put(keys[i], result)
+        for i, job in zip(missing, running, strict=True):
+            results[i] = cache.put(keys[i], job.get())
         return results
     return finish
 
@@ -134,7 +143,7 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
         front = cache.get(guess_key)
         pending = None if front else pool.apply_async(_run, (guess_job,))
-        waiting = _start(pool, article_jobs, cache)
+        waiting = _start(pool, article_jobs, cache, report, "typesetting PDF")
         if meanwhile:
             meanwhile()
         chunks = waiting()
@@ -142,13 +151,13 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
             front = cache.put(guess_key, pending.get())
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
             numbers = _article_starts(chunks, len(front.pages) + 1)
-            settled = _start(pool, [front_job(numbers)], cache)()[0]
+            settled = _start(pool, [front_job(numbers)], cache, report)()[0]
             if len(settled.pages) == len(front.pages):
                 front = settled
                 break
             front = settled
         overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, jobs, targets),
-                          cache)()
+                          cache, report)()
     except BaseException:
         pool.terminate()
         raise
@@ -158,7 +167,10 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         pool.join()
     for result in (front, *chunks):
         report_refused(result, report)
-    return join(front, chunks, overlays)
+    report.advance("joining PDF", 0, 1)
+    joined = join(front, chunks, overlays)
+    report.advance("joining PDF", 1, 1)
+    return joined
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],

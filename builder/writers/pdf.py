@@ -88,7 +88,8 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
 
 def report_refused(result: Typeset, report: Report) -> None:
     for url in dict.fromkeys(result.refused):
-        report.warn(f"PDF: refused to fetch '{url}' (not a file of this book)")
+        report.warn(f"PDF: refused to fetch '{url}' (not a file of this book)",
+                    code="refused-fetch")
 
 
 def build_pdf(edition: Edition, html: str, report: Report) -> bytes:

