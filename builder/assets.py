@@ -19,6 +19,7 @@ STYLES = _data_dir("styles")
 EDITIONS = _data_dir("editions")
 LAYERS = {
     "epub": ("base.css", "epub.css"),
+    "screen": ("base.css", "epub.css", "screen.css"),  # `edition preview`
     "print": ("base.css", "print.css"),
     "print-chunk": ("base.css", "print.css", "print-chunk.css"),
     "print-overlay": ("base.css", "print.css", "print-overlay.css"),

@@ -57,10 +57,13 @@ def article_file(article: Article) -> str:
     return f"{article.id}.xhtml"
 
 
-def render_epub(edition: Edition, cover_image: Resource) -> tuple[Document, ...]:
+def render_epub(edition: Edition, cover_image: Resource,
+                layer: str = "epub") -> tuple[Document, ...]:
+    """The EPUB's documents; `edition preview` shows the same ones with its `screen`
+    style layer."""
     env = environment()
     page = env.get_template("epub/document.xhtml")
-    sheets = [f"styles/{name}" for name in LAYERS["epub"]]
+    sheets = [f"styles/{name}" for name in LAYERS[layer]]
     words = labels(edition.language)
     common = {"edition": edition, "target": "epub", "labels": words, "stylesheets": sheets,
               "cover_image": cover_image, "href": article_file, "page_of": lambda a: None}

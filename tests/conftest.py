@@ -74,7 +74,9 @@ class Built:
 
 def run_edition(*args: str, cwd: Path | None = None, env: dict | None = None,
                 ) -> subprocess.CompletedProcess:
-    """Run the real `edition` command as a user would, in a separate process."""
+    """Run the real `edition` command as a user would, in a separate process (this
+    checkout's `builder`, whatever the working folder)."""
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, env=env, timeout=900)
 

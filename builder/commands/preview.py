@@ -1,14 +1,49 @@
-"""`edition preview`: not written yet."""
+"""`edition preview`: serve the edition on localhost and reload pages on change."""
 
 from __future__ import annotations
 
-HELP = "preview (not written yet)"
+import sys
+from pathlib import Path
+
+from . import guarded, positive
+
+HELP = "serve an edition as web pages that reload when a file changes"
 
 
 def add_arguments(parser) -> None:
-    pass
+    parser.add_argument("edition", type=Path, help="edition file")
+    parser.add_argument("--port", type=_port, default=8000,
+                        help="port to listen on (default: 8000; 0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--open", action="store_true", help="open it in the web browser")
+
+
+def _port(text: str) -> int:
+    return 0 if text == "0" else min(positive(text), 65535)
 
 
 def run(args) -> int:
-    print("edition preview: not written yet")
-    return 2
+    return guarded(lambda: _serve(args), args.edition)
+
+
+def _serve(args) -> int:
+    from ..errors import BuildError
+    from ..preview import serve
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    opened = None
+    if args.open:
+        import webbrowser
+
+        opened = webbrowser.open
+    try:
+        serve(args.edition, args.host, args.port, say, opened)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 0
+    except OSError as exc:
+        raise BuildError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    return 0
