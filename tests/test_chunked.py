@@ -83,6 +83,16 @@ def test_same_links(corpus, single):
     assert sum(len(p) for p in whole) > 50  # contents entries and web links
 
 
+def test_same_named_destinations(corpus, single):
+    def destinations(reader: PdfReader) -> dict[str, int]:
+        return {name: reader.get_destination_page_number(dest)
+                for name, dest in reader.named_destinations.items()}
+
+    chunked, whole = destinations(PdfReader(corpus.pdf)), destinations(PdfReader(single.pdf))
+    assert chunked == whole
+    assert {"cover", "contents", "a001", "a050"} <= set(whole)
+
+
 def test_same_metadata_and_fonts_embedded_once(corpus, single):
     chunked, whole = PdfReader(corpus.pdf), PdfReader(single.pdf)
     for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate"):

@@ -234,6 +234,7 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened
         for name, point in info.anchors.items():
             anchors.setdefault(name, (number, point))
     _links(out, infos, anchors)
+    _destinations(out, anchors)
     _outline(out, infos)
     _share_fonts(out)
     _glyph_text(out, [front, *chunks, *overlays])
@@ -271,6 +272,20 @@ def _links(out, infos, anchors) -> None:
             page.obj.Annots = pikepdf.Array(kept)
         elif "/Annots" in page.obj:
             del page.obj["/Annots"]
+
+
+def _destinations(out, anchors) -> None:
+    """Every anchor as a named destination, as in a one-piece build (`book.pdf#a003`
+    opens an article; `edition proof` finds its pages by them)."""
+    import pikepdf
+
+    tree = pikepdf.NameTree.new(out)
+    for name in sorted(anchors):
+        number, (x, y) = anchors[name]
+        page = out.pages[number]
+        tree[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, x * PX,
+                                    float(page.mediabox[3]) - y * PX, 0])
+    out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
 
 
 def _outline(out, infos) -> None:
