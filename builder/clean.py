@@ -91,6 +91,7 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
     _table_cells(tree)
+    _name_tables(tree, article_id)
     removed = _remove_furniture(tree, rules)
     if not tree.text_content().strip() and not tree.findall(".//img"):
         raise BuildError("the article has no text", source)
@@ -303,6 +304,14 @@ def _links(tree: etree._Element, source: Path, report: Report) -> None:
             del a.attrib["href"]
     for el in tree.iter("a"):
         el.attrib.pop("class", None)
+
+
+def _name_tables(tree: etree._Element, article_id: str) -> None:
+    """Every table an anchor (`a003-table-1`): links can point at it, and `edition
+    proof` finds the page it is on."""
+    for number, table in enumerate(tree.iter("table"), 1):
+        if table.get("id") is None:
+            table.set("id", f"{article_id}-table-{number}")
 
 
 def _table_cells(tree: etree._Element) -> None:

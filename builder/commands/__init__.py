@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-NAMES = ("build", "new", "check", "preview", "publish")
+NAMES = ("build", "new", "check", "preview", "publish", "proof")
 
 
 def positive(text: str) -> int:
