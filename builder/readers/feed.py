@@ -26,6 +26,7 @@ from lxml import etree
 from ..clean import sanitise
 from ..errors import BuildError, Report
 from ..metadata import MAX_CHARS, check_lang, normalise
+from ..text import xml_safe
 from .meta import Draft
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024  # as for an article file
@@ -185,7 +186,7 @@ def _html(detail) -> str:
     html = []
     for paragraph in filter(None, paragraphs):
         p = etree.Element("p")
-        p.text = paragraph
+        p.text = xml_safe(paragraph)
         html.append(etree.tostring(p, encoding="unicode"))
     return "".join(html)
 
