@@ -164,5 +164,7 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
         source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
         volume=spec.volume, date=spec.date, language=spec.language,
         publisher=spec.publisher, identifier=spec.identifier, cover=cover,
-        page_size=spec.page_size, sections=tuple(sections),
+        page_size=spec.page_size, sections=tuple(sections), pdf_variant=spec.pdf_variant,
+        bleed=spec.bleed, crop_marks=spec.crop_marks, layout=spec.layout, theme=spec.theme,
+        embed_fonts=spec.embed_fonts,
     )

@@ -18,12 +18,18 @@ from typing import Any
 from .errors import BuildError
 from .metadata import ARTICLE_KEYS, check_lang, normalise
 
-PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter", "tabloid": "11in 17in"}
+PDF_VARIANTS = ("pdf/x-4", "pdf/x-3", "pdf/a-3b", "pdf/ua-1")
+LAYOUTS = ("book", "magazine")
+THEMES = ("classic", "magazine")
+BLEED_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
     "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
     "sections": list, "furniture": dict, "remote_images": bool, "period": object,
+    "pdf_variant": str, "bleed": str, "crop_marks": bool, "layout": str, "theme": str,
+    "embed_fonts": bool,
 }
 REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
@@ -78,6 +84,12 @@ class EditionSpec:
     furniture: FurnitureSpec = FurnitureSpec()
     remote_images: bool = False
     period: str | int | None = None  # "weekly", "monthly" or a number of days
+    pdf_variant: str | None = None  # one of PDF_VARIANTS
+    bleed: str | None = None  # a CSS length in mm, e.g. "3mm"
+    crop_marks: bool = False
+    layout: str = "book"
+    theme: str = "classic"
+    embed_fonts: bool = True  # in the EPUB
 
 
 class _Source:
@@ -131,8 +143,29 @@ def page_size_css(value: str, src: _Source) -> str:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s*(mm)?\s*", value)
     if match and 50 <= float(match[1]) <= 2000 and 50 <= float(match[2]) <= 2000:
         return f"{match[1]}mm {match[2]}mm"
-    raise src.error(f"page_size must be A4, A5, letter or \"WIDTH HEIGHT\" in mm "
+    raise src.error(f"page_size must be A4, A5, letter, tabloid or \"WIDTH HEIGHT\" in mm "
                     f"(50 to 2000), not {value!r}", src.key_line("page_size"))
+
+
+def _choice(top: dict, key: str, choices: tuple[str, ...], src: _Source) -> str | None:
+    value = top.get(key)
+    if value is None:
+        return None
+    if value.strip().lower() not in choices:
+        raise src.error(f"{key} must be one of {', '.join(choices)}, not {value!r}"
+                        f"{_suggest(value.strip().lower(), choices)}", src.key_line(key))
+    return value.strip().lower()
+
+
+def _bleed(value: str | None, src: _Source) -> str | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*", value)
+    millimetres = float(match[1]) * BLEED_UNITS_MM[match[2]] if match else -1
+    if not 0 <= millimetres <= 20:
+        raise src.error(f"bleed must be a length from 0 to 20 mm such as \"3mm\" or "
+                        f"\"0.125in\", not {value!r}", src.key_line("bleed"))
+    return f"{round(millimetres, 3):g}mm"
 
 
 PERIODS = ("weekly", "monthly")
@@ -322,4 +355,10 @@ def load_edition(path: Path) -> EditionSpec:
         furniture=_furniture(src, top.get("furniture", {})),
         remote_images=top.get("remote_images", False),
         period=_period(top.get("period"), src),
+        pdf_variant=_choice(top, "pdf_variant", PDF_VARIANTS, src),
+        bleed=_bleed(top.get("bleed"), src),
+        crop_marks=top.get("crop_marks", False),
+        layout=_choice(top, "layout", LAYOUTS, src) or "book",
+        theme=_choice(top, "theme", THEMES, src) or "classic",
+        embed_fonts=top.get("embed_fonts", True),
     )

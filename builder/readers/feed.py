@@ -127,7 +127,7 @@ def _item(entry, number: int, title: str | None, label: str, path: Path, overrid
     text = plain_text(body) if body else ""
     if not text and not (body and "<img" in sanitise(body)):
         report.warn(f"{label} has no content (no content, summary or description); "
-                    f"skipped", path)
+                    f"skipped", path, code="feed-entry-empty")
         return None
     own: dict[str, Any] = {
         "title": title or _opening_words(text) or f"Untitled (entry {number})",
@@ -227,7 +227,7 @@ def _date(entry, label: str, path: Path, report: Report) -> dt.date | None:
         if parsed:
             return dt.date(*parsed[:3])
         report.warn(f"{label}: {key} date {raw[:40]!r} not understood; the article has "
-                    f"no date", path)
+                    f"no date", path, code="feed-date", near=raw[:40])
     return None
 
 
@@ -266,5 +266,6 @@ class _Languages:
             if value not in self.bad:
                 self.bad.add(value)
                 self.report.warn(f"{exc.message}; ignored (set 'lang' in the edition's "
-                                 f"feed table to choose one)", self.path)
+                                 f"feed table to choose one)", self.path,
+                                 code="feed-lang")
         return None
