@@ -131,14 +131,14 @@ def test_pdf_a_identification(built):
         assert annotations and all(int(a.F) & 4 for a in annotations)  # printable
 
 
-def test_pdf_ua_is_tagged_even_when_built_in_parallel(built):
+def test_pdf_ua_is_tagged_even_when_built_in_parallel(built, sample):
     with pikepdf.open(built("ua-parallel")) as pdf:
         assert re.search(r'pdfuaid:part="1"|<pdfuaid:part>1<', xmp(pdf))
         assert pdf.Root.MarkInfo.Marked is True
         tree = pdf.Root.StructTreeRoot
         assert len(tree.K) > 0 and "/ParentTree" in tree
         assert all("/StructParents" in page.obj for page in pdf.pages)
-        assert len(pdf.pages) == len(PdfReader(built("x4-single")).pages)
+        assert len(pdf.pages) == len(PdfReader(sample.pdf).pages)
 
 
 def boxes(page) -> dict[str, list[float]]:
@@ -167,11 +167,13 @@ def test_page_boxes(built, name, size):
             assert media[2] - bleed[2] > 5 * MM, "room for the crop marks"
 
 
-def test_plain_pdf_keeps_plain_boxes(sample):
+def test_plain_pdf_keeps_plain_boxes_and_has_no_blank_page(sample):
+    """A PDF not meant for a print shop is left as it was: no bleed, no blank versos."""
     with pikepdf.open(sample.pdf) as pdf:
         for page in pdf.pages:
             box = boxes(page)
             assert box["MediaBox"] == box["TrimBox"] == box["BleedBox"]
+    assert all((page.extract_text() or "").strip() for page in PdfReader(sample.pdf).pages)
 
 
 @pytest.mark.parametrize("name", ["x4-single", "x4-parallel"])

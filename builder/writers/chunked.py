@@ -9,9 +9,10 @@ pages of their own and laid over the content. Joining (pikepdf) rebuilds what cr
 chunk boundaries: one outline, internal links to the right pages, and one copy of each
 font (chunks embed whole font files, so identical copies can be merged).
 
-Each section opens on a right-hand (odd) page. A chunk never spans two sections, so
-where a section's first chunk would land on an even page, the join puts a blank page
-before it (unnumbered, without heads), as `break-before: recto` does in one piece.
+In an edition for print, each section opens on a right-hand (odd) page. A chunk never
+spans two sections, so where a section's first chunk would land on an even page, the
+join puts a blank page before it (unnumbered, without heads), as `break-before: recto`
+does in one piece.
 """
 
 from __future__ import annotations
@@ -68,12 +69,12 @@ def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
 
 
 def blanks_before(front_pages: int, chunks: list[Typeset],
-                  groups: list[tuple[Part, ...]]) -> list[bool]:
-    """For each chunk, whether a blank page goes before it: when it opens a section
-    and would otherwise start on an even (left-hand) page."""
+                  groups: list[tuple[Part, ...]], recto: bool) -> list[bool]:
+    """For each chunk, whether a blank page goes before it: in an edition for print
+    (`recto`), when it opens a section and would otherwise start on an even page."""
     blanks, page = [], front_pages + 1
     for chunk, parts in zip(chunks, groups, strict=True):
-        blank = parts[0][2] and page % 2 == 0
+        blank = recto and parts[0][2] and page % 2 == 0
         blanks.append(blank)
         page += blank + len(chunk.pages)
     return blanks
@@ -167,13 +168,14 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
             front = cache.put(guess_key, pending.get())
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
             numbers = _article_starts(chunks, len(front.pages) + 1,
-                                      blanks_before(len(front.pages), chunks, groups))
+                                      blanks_before(len(front.pages), chunks, groups,
+                                                    press.for_print))
             settled = _start(pool, [front_job(numbers)], cache, report)()[0]
             if len(settled.pages) == len(front.pages):
                 front = settled
                 break
             front = settled
-        blanks = blanks_before(len(front.pages), chunks, groups)
+        blanks = blanks_before(len(front.pages), chunks, groups, press.for_print)
         overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, blanks, jobs,
                                               targets), cache, report)()
     except BaseException:

@@ -32,10 +32,17 @@ class Press:
     bleed: float = 0.0  # pt on each side of the trimmed page
     crop_marks: bool = False
     identifier: str = ""
+    bleed_given: bool = False  # bleed = "0mm" still means "for print"
 
     @property
     def is_x(self) -> bool:
         return bool(self.variant and self.variant.startswith("pdf/x"))
+
+    @property
+    def for_print(self) -> bool:
+        """An edition for a print shop: its sections open on right-hand pages (as
+        templates/print/page.html says too). A PDF for screens has no blank pages."""
+        return bool(self.is_x or self.bleed or self.crop_marks or self.bleed_given)
 
     @property
     def needed(self) -> bool:
@@ -49,7 +56,8 @@ class Press:
 
 def press_of(edition) -> Press:
     bleed = float(edition.bleed.removesuffix("mm")) * MM if edition.bleed else 0.0
-    return Press(edition.pdf_variant, bleed, edition.crop_marks, edition.identifier)
+    return Press(edition.pdf_variant, bleed, edition.crop_marks, edition.identifier,
+                 edition.bleed is not None)
 
 
 def save_options(version: str) -> dict:
