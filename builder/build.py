@@ -78,7 +78,8 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
         report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
 
     articles = len(edition.articles)
-    if "pdf" in formats and chunked(articles, jobs):
+    # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
+    if "pdf" in formats and chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
         from .writers.chunked import build_pdf_chunked
 
         # The EPUB is made here while the workers typeset the PDF.
