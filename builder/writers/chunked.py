@@ -248,21 +248,34 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
     import pikepdf
 
     parts = [front, *chunks]
-    sources = [_open(part) for part in parts]
+    fonts: set[str] = set()
     head_pdfs = [_open(o) for o in overlays]
-    opened += sources + head_pdfs
+    opened += head_pdfs
     heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
+    first_pdf = None
     with warnings.catch_warnings():  # the links, outline and destinations are rebuilt below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source, part, blank in zip(sources, parts, [False, *blanks], strict=True):
+        for part, blank in zip(parts, [False, *blanks], strict=True):
+            # One chunk open at a time: pikepdf copies the pages' data, so a chunk can be
+            # closed once copied, and only its first copy of each font is copied at all.
+            source = _open(part)
+            _mark_fonts(source, fonts)
             if blank:
                 first = part.pages[0]
                 out.pages.append(_blank_page(out, source.pages[0]))
                 infos.append(PageInfo(size=first.size, anchors={}, links=[], bookmarks=[]))
             out.pages.extend(source.pages)
             infos.extend(part.pages)
+            if first_pdf is None:
+                first_pdf = source
+                opened.append(source)  # the front: its metadata is the book's, below
+            else:
+                source.close()
+    sources = [first_pdf]
+    for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
+        _mark_fonts(pdf, fonts)
     for page, over in zip(out.pages, heads, strict=True):
         # By hand, not add_overlay: that names the XObject at random (the book must be
         # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
@@ -394,19 +407,49 @@ def _cmap(glyphs: dict[int, str]) -> bytes:
     return "\n".join(lines).encode()
 
 
-def _share_fonts(out) -> None:
-    """Chunks embed the same whole font files: keep one copy of each."""
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _font_descriptors(pdf):
     import pikepdf
 
-    canonical: dict[str, pikepdf.Object] = {}
-    for obj in out.objects:
-        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
-            continue
-        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-            if key in obj:
-                stream = obj[key]
-                digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-                obj[key] = canonical.setdefault(digest, stream)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            yield obj
+
+
+def _mark_fonts(source, seen: set[str]) -> None:
+    """Before a chunk is copied: label each embedded font file with its digest, and
+    replace the files already copied from an earlier chunk by an empty stand-in (chunks
+    embed whole fonts, the same in every chunk), which `_share_fonts` resolves."""
+    import pikepdf
+
+    for descriptor in _font_descriptors(source):
+        for key in FONT_FILES:
+            if key in descriptor:
+                digest = hashlib.sha256(descriptor[key].read_raw_bytes()).hexdigest()
+                if digest in seen:
+                    descriptor[key] = source.make_stream(b"", EditionFont=pikepdf.String(digest))
+                else:
+                    seen.add(digest)
+                    descriptor[key].EditionFont = pikepdf.String(digest)
+
+
+def _share_fonts(out) -> None:
+    """Point every font at the one copy of its file, and drop the labels."""
+    canonical = {}
+    labelled = []
+    for descriptor in _font_descriptors(out):
+        for key in FONT_FILES:
+            if key in descriptor and "/EditionFont" in descriptor[key]:
+                stream = descriptor[key]
+                labelled.append((descriptor, key, str(stream.EditionFont)))
+                if stream.read_raw_bytes():
+                    canonical[str(stream.EditionFont)] = stream
+    for descriptor, key, digest in labelled:
+        descriptor[key] = canonical[digest]
+    for stream in canonical.values():
+        del stream["/EditionFont"]
 
 
 def _share_profiles(out) -> None:
