@@ -25,6 +25,7 @@ import multiprocessing
 import shutil
 import signal
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,10 +56,14 @@ def _run(job: Job) -> Typeset:
                    variant=job.variant)
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _quiet_worker() -> None:
     # The parent decides what an interruption means; workers just stop when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while forked
 
 
 def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
@@ -155,8 +160,15 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
 
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_quiet_worker)
+    pool = None
     try:
+        # Ctrl-C or SIGTERM while the pool is being made would leave it half made and
+        # beyond reach (its thread keeps starting workers): hold them until it is made.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pool = context.Pool(jobs, initializer=_quiet_worker)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         guess_job = front_job(widest)
         guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
         front = cache.get(guess_key)
@@ -180,18 +192,28 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, blanks, jobs,
                                               targets), cache, report)()
     except BaseException:
-        pool.terminate()
+        if pool is not None:
+            _abandon(pool)
         raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
+    pool.close()
+    pool.join()
     for result in (front, *chunks):
         report_refused(result, report)
     report.advance("joining PDF", 0, 1)
     joined = join(front, chunks, overlays, blanks, press)
     report.advance("joining PDF", 1, 1)
     return joined
+
+
+def _abandon(pool) -> None:
+    """Stop the workers at once (the build was interrupted or failed). Killed first,
+    because `Pool.terminate()` can wait forever on a worker that died while sending a
+    result; it then tidies up in the background, for at most a few seconds."""
+    for worker in multiprocessing.active_children():
+        worker.kill()
+    tidy = threading.Thread(target=pool.terminate, daemon=True)
+    tidy.start()
+    tidy.join(timeout=5)
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
