@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..assets import style_files
+from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
 from ..models import Edition, Resource
 
@@ -57,14 +57,14 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: Path | None = None) -> Typeset:
+            chunk: Path | None = None, look: Look = PLAIN) -> Typeset:
     """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
     file, embeds whole fonts (so the joined book can keep one copy) and leaves
     compression to the join."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    files = dict(style_files(layer))
+    files = dict(style_files(layer, look))
     files.update({r.name: (r.media_type, r.data) for r in resources})
     refused: list[str] = []
     fetcher = _fetcher(files, refused)
@@ -93,6 +93,7 @@ def report_refused(result: Typeset, report: Report) -> None:
 
 
 def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
-    result = typeset(html, "print", edition.resources, edition.identifier)
+    result = typeset(html, "print", edition.resources, edition.identifier,
+                     look=look_of(edition))
     report_refused(result, report)
     return result.pdf
