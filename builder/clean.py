@@ -56,9 +56,6 @@ MAX_SPAN = 100  # the widest colspan or rowspan kept
 # A blockquote whose first line is this marker is a pull quote (the syntax of GitHub's
 # and Obsidian's callouts, so other Markdown tools show a plain quote).
 PULL_QUOTE = re.compile(r"^\s*\[!pullquote\][ \t]*\n?", re.IGNORECASE)
-# The first letter of an article (with an opening quotation mark before it), which a
-# theme may set as a drop cap.
-INITIAL = re.compile(r"^\s*([\"'\u00ab\u201a\u201c\u201e\u2018\u2039]?\w)", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,6 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _demote_headings(tree)
     _figures(tree)
     _pull_quotes(tree)
-    _initial(tree)
     _unique_ids(tree, article_id, source, report)
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
@@ -273,23 +269,6 @@ def _pull_quotes(tree: etree._Element) -> None:
         quote.attrib.pop("title", None)
         quote.set("class", "pullquote")
         quote.set("role", "doc-pullquote")
-
-
-def _initial(tree: etree._Element) -> None:
-    """`<span class="initial">` around the first letter of a body that opens with a
-    paragraph of text: an element, not `::first-letter`, because WeasyPrint sets a
-    floated first letter over the line it starts."""
-    first = tree[0] if len(tree) and not (tree.text or "").strip() else None
-    if first is None or first.tag != "p":
-        return
-    match = INITIAL.match(first.text or "")
-    if not match:
-        return
-    span = etree.Element("span", {"class": "initial"})
-    span.text = match[1]
-    span.tail = first.text[match.end():]
-    first.text = None
-    first.insert(0, span)
 
 
 def _demote_headings(tree: etree._Element) -> None:

@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from .assets import TEMPLATES, Look, house_file, look_of, stylesheets
 from .errors import BuildError
 from .labels import join_names, labels, long_date
 from .models import Article, Edition, Resource, Section
+
+# A body's opening letter (after an opening quotation mark, if any), as our cleaning
+# writes it: `<p>` then text.
+OPENING_LETTER = re.compile("^<p>([\"'\u00ab\u201a\u201c\u201e\u2018\u2039]?\\w)")
+
+
+def initial(html: str) -> markupsafe.Markup:
+    """The first letter of a body that opens with a paragraph of text, in
+    `<span class="initial">`, for a drop cap: an element, because WeasyPrint draws a
+    floated `::first-letter` over the line it starts."""
+    return markupsafe.Markup(OPENING_LETTER.sub(r'<p><span class="initial">\1</span>', html,
+                                                count=1))
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ def environment(house: Path | None = None) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["join_names"] = join_names
+    env.filters["initial"] = initial
     env.globals["labels_for"] = labels
     return env
 
