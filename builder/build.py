@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
         report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
 
     articles = len(edition.articles)
-    if "pdf" in formats and chunked(articles, jobs):
+    # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
+    if "pdf" in formats and chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
         from .writers.chunked import build_pdf_chunked
 
         # The EPUB is made here while the workers typeset the PDF.
@@ -98,7 +100,10 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
-          strict: bool = False, jobs: int = 1, use_cache: bool = True) -> list[Output]:
+          strict: bool = False, jobs: int = 1, use_cache: bool = True,
+          assembled: Callable[[Edition], None] | None = None) -> list[Output]:
+    """`assembled`, if given, receives the Edition of a build that did the work (an
+    up-to-date build assembles none)."""
     spec = load_edition(edition_path)
     prepare_folder(out_dir)
     cache_dir = out_dir / CACHE_FOLDER if use_cache else None
@@ -130,4 +135,6 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     read = [spec.path.resolve(), *entries,
             *sorted({r.source for r in edition.resources if r.source})]
     record.save(read, BuildRecord.inputs(read, options), data)
+    if assembled:
+        assembled(edition)
     return outputs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import socket
 import textwrap
@@ -165,10 +166,11 @@ def test_content_is_cleaned_like_any_article(feeds):
 
 def test_warnings_name_the_feed_and_the_entry(feeds):
     warnings = feeds[1]
-    where = "tests/fixtures/feeds/wire/atom.xml: entry 1 'Tide tables revised for the winter'"
-    assert any(w.startswith(f"{where}: image left out: 'http://images.example.com/old.png'")
+    # the feed file and the line in it the problem is on, then the entry
+    where = r"tests/fixtures/feeds/wire/atom\.xml:\d+: entry 1 'Tide tables revised for the winter'"
+    assert any(re.match(f"{where}: image left out: 'http://images.example.com/old.png'", w)
                for w in warnings), warnings
-    assert any(w.startswith(f"{where}: removed site furniture") for w in warnings), warnings
+    assert any(re.match(f"{where}: removed site furniture", w) for w in warnings), warnings
 
 
 def test_entry_without_content_is_skipped_with_a_warning(feeds):
@@ -351,7 +353,9 @@ def test_pdf_has_the_entries_titles_and_text(built):
 
 def test_build_reports_the_warnings(built):
     assert "wire/atom.xml: entry 5 'An empty promise' has no content" in built.result.stderr
-    assert "with 3 warning(s)" in built.result.stdout
+    assert "with 3 warnings" in built.result.stdout
+    # nothing else on stderr: no library's own warnings (this build is typeset in parallel)
+    assert all(line.startswith("warning: ") for line in built.result.stderr.splitlines())
 
 
 def test_editing_the_feed_rebuilds(tmp_path):

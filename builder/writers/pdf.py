@@ -15,6 +15,7 @@ from pathlib import Path
 from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
 from ..models import Edition, Resource
+from .prepress import CMYK_PROFILE, finish_bytes, press_of
 
 BASE_URL = "https://book.invalid/"
 
@@ -57,20 +58,23 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: Path | None = None, look: Look = PLAIN) -> Typeset:
+            chunk: Path | None = None, variant: str | None = None,
+            look: Look = PLAIN) -> Typeset:
     """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
     file, embeds whole fonts (so the joined book can keep one copy) and leaves
-    compression to the join."""
+    compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     files = dict(style_files(layer, look))
     files.update({r.name: (r.media_type, r.data) for r in resources})
+    if variant and variant.startswith("pdf/x"):
+        files[CMYK_PROFILE] = ("application/vnd.iccprofile", _cmyk_profile())
     refused: list[str] = []
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        font_config=FontConfiguration())
+        font_config=FontConfiguration(), pdf_variant=variant)
     pages = tuple(
         PageInfo((page.width, page.height),
                  {name: (box[0], box[1]) for name, box in page.anchors.items()},
@@ -78,12 +82,19 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                  [(level, label, tuple(point)) for level, label, point, _ in page.bookmarks])
         for page in document.pages)
     pdf = document.write_pdf(chunk, attachments=[], pdf_identifier=identifier.encode(),
-                             full_fonts=bool(chunk), uncompressed_pdf=bool(chunk)) or b""
+                             full_fonts=bool(chunk), uncompressed_pdf=bool(chunk),
+                             pdf_variant=variant) or b""
     # With whole fonts, WeasyPrint maps glyphs to text from the font's cmap, which turns
     # ligatures into U+FB01 and the like; the join restores the text really drawn.
     glyph_text = {font.name.decode("latin-1"): dict(font.to_unicode)
                   for font in document.fonts.values()} if chunk else {}
     return Typeset(pdf, pages, refused, glyph_text, chunk)
+
+
+def _cmyk_profile() -> bytes:
+    from .cmyk import generic_cmyk_profile
+
+    return generic_cmyk_profile()
 
 
 def report_refused(result: Typeset, report: Report) -> None:
@@ -93,7 +104,8 @@ def report_refused(result: Typeset, report: Report) -> None:
 
 
 def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
+    press = press_of(edition)
     result = typeset(html, "print", edition.resources, edition.identifier,
-                     look=look_of(edition))
+                     variant=press.variant, look=look_of(edition))
     report_refused(result, report)
-    return result.pdf
+    return finish_bytes(result.pdf, press) if press.needed else result.pdf
