@@ -134,6 +134,7 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
         date=meta.get("date"), section=meta.get("section"), summary=meta.get("summary"),
         tags=meta.get("tags", ()), image=image, resources=tuple(resources),
         removed=cleaned.removed, extra=tuple(sorted(draft.extra.items())),
+        dateline=meta.get("dateline"),
     )
 
 

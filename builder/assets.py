@@ -1,12 +1,25 @@
-"""Where the shared templates and styles live, and which style files each output uses."""
+"""Where the shared templates and styles live, which style files each output uses, and
+an edition's own overrides of them (its house style).
+
+An edition's folder (the folder of its edition file) may hold `templates/` and
+`styles/`: a file there replaces ours of the same name, `styles/house.css` is laid
+over everything else, and fonts in `styles/fonts/` join ours. Those files are the
+publisher's own, trusted like the edition file, but must stay inside that folder.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError
 
 PACKAGE = Path(__file__).resolve().parent
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
               ".woff2": "font/woff2"}
+FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF", b"wOF2")
 
 
 def _data_dir(name: str) -> Path:
@@ -17,21 +30,116 @@ def _data_dir(name: str) -> Path:
 TEMPLATES = _data_dir("templates")
 STYLES = _data_dir("styles")
 EDITIONS = _data_dir("editions")
+HOUSE_DIRS = ("templates", "styles")
+HOUSE_SHEET = "house.css"  # an edition's own last word, when it has one
+
+# The sheets of each output; a layer is an output plus sheets laid over the look's.
+OUTPUTS = {"epub": ("base.css", "epub.css"), "print": ("base.css", "print.css")}
 LAYERS = {
-    "epub": ("base.css", "epub.css"),
-    "screen": ("base.css", "epub.css", "screen.css"),  # `edition preview`
-    "print": ("base.css", "print.css"),
-    "print-chunk": ("base.css", "print.css", "print-chunk.css"),
-    "print-overlay": ("base.css", "print.css", "print-overlay.css"),
+    "epub": ("epub", ()),
+    "screen": ("epub", ("screen.css",)),  # `edition preview`
+    "print": ("print", ()),
+    "print-chunk": ("print", ("print-chunk.css",)),
+    "print-overlay": ("print", ("print-overlay.css",)),
 }
 
 
-def style_files(target: str) -> dict[str, tuple[str, bytes]]:
+@dataclass(frozen=True)
+class Look:
+    """How an edition looks: its theme, its print layout, and the folder whose
+    `templates/` and `styles/` override ours (None: ours alone)."""
+
+    theme: str = "classic"
+    layout: str = "book"
+    house: Path | None = None
+
+
+PLAIN = Look()  # ours alone: the default theme and layout, no house style
+
+
+def look_of(edition) -> Look:
+    return Look(edition.theme, edition.layout, Path(edition.source).resolve().parent)
+
+
+def house_file(house: Path | None, kind: str, name: str) -> Path | None:
+    """The edition's own `kind/name` (kind: templates or styles), if it has one. An
+    override that leads outside the edition's folder, or is not a file, is an error."""
+    if house is None:
+        return None
+    parts = PurePosixPath(name).parts
+    if not parts or any(p in ("", ".", "..") for p in parts) or "\\" in name:
+        return None
+    candidate = house.joinpath(kind, *parts)
+    if not os.path.lexists(candidate):
+        return None
+    resolved = candidate.resolve()
+    if resolved != house and house not in resolved.parents:
+        raise BuildError(f"the house style's {kind}/{name} leads outside the edition's "
+                         f"folder ({resolved}); keep the file inside {house}", candidate)
+    if not resolved.is_file():
+        raise BuildError(f"the house style's {kind}/{name} is not a regular file", candidate)
+    return resolved
+
+
+def stylesheets(layer: str, look: Look = PLAIN) -> tuple[str, ...]:
+    """The style sheets of one layer, in the order they apply: the output's, the theme,
+    the print layout, the edition's house.css, then the layer's own."""
+    output, last = LAYERS[layer]
+    sheets = [*OUTPUTS[output], f"themes/{look.theme}.css"]
+    if output == "print" and look.layout != "book":
+        sheets.append(f"layout-{look.layout}.css")
+    if house_file(look.house, "styles", HOUSE_SHEET):
+        sheets.append(HOUSE_SHEET)
+    return (*sheets, *last)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read the style file: {exc.strerror}", path) from None
+
+
+def _fonts(look: Look) -> dict[str, Path]:
+    found = {font.name: font for font in sorted((STYLES / "fonts").iterdir())
+             if font.suffix.lower() in FONT_TYPES}
+    own = look.house / "styles" / "fonts" if look.house else None
+    if own is not None and own.is_dir():
+        for font in sorted(own.iterdir()):
+            if font.suffix.lower() in FONT_TYPES:
+                found[font.name] = house_file(look.house, "styles", f"fonts/{font.name}")
+    return found
+
+
+def style_files(target: str, look: Look = PLAIN) -> dict[str, tuple[str, bytes]]:
     """Book path -> (media type, bytes) of the stylesheets and fonts for one output."""
-    files = {f"styles/{name}": ("text/css", (STYLES / name).read_bytes())
-             for name in LAYERS[target]}
-    for font in sorted((STYLES / "fonts").iterdir()):
-        if font.suffix.lower() in FONT_TYPES:
-            files[f"styles/fonts/{font.name}"] = (FONT_TYPES[font.suffix.lower()],
-                                                  font.read_bytes())
+    files = {}
+    for name in stylesheets(target, look):
+        path = house_file(look.house, "styles", name) or STYLES / name
+        files[f"styles/{name}"] = ("text/css", _read(path))
+    for name, path in _fonts(look).items():
+        data = _read(path)
+        if data[:4] not in FONT_MAGIC:
+            raise BuildError("this is not a TrueType, OpenType or WOFF font file", path)
+        files[f"styles/fonts/{name}"] = (FONT_TYPES[path.suffix.lower()], data)
     return files
+
+
+def house_digest(house: Path | None) -> str:
+    """A hash of every file in an edition's `templates/` and `styles/` (names and
+    contents), so that adding, changing or removing one is noticed."""
+    h = hashlib.sha256()
+    for kind in HOUSE_DIRS if house else ():
+        top = house / kind
+        for folder, _, files in sorted(os.walk(top)):
+            for name in sorted(files):
+                path = Path(folder) / name
+                h.update(f"{path.relative_to(house)}\0".encode())
+                resolved = path.resolve()
+                try:
+                    if house not in resolved.parents or not resolved.is_file():
+                        raise OSError
+                    h.update(hashlib.sha256(resolved.read_bytes()).digest())
+                except OSError:
+                    h.update(b"outside, unreadable or not a file")
+    return h.hexdigest()

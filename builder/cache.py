@@ -22,7 +22,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__
-from .assets import STYLES, TEMPLATES, style_files
+from .assets import PLAIN, STYLES, TEMPLATES, Look, house_digest, style_files
 from .writers.pdf import PageInfo, Typeset
 
 FOLDER = ".edition-cache"
@@ -50,15 +50,19 @@ class ChunkCache:
     def __init__(self, folder: Path | None):
         self.folder = folder / "chunks" if folder else None
         self.used: set[str] = set()
-        self._styles: dict[str, str] = {}
+        self._styles: dict[tuple[str, Look], str] = {}
         self._salt = _salt() if folder else ""
 
-    def key(self, html: str, layer: str, resources, identifier: str) -> str:
-        if layer not in self._styles:
-            files = style_files(layer)
-            self._styles[layer] = digest(*(f"{n}:{digest(d)}" for n, (_, d) in files.items()))
+    def key(self, html: str, layer: str, resources, identifier: str,
+            look: Look = PLAIN) -> str:
+        """The styles count by content (the theme's, the layout's and the edition's own
+        overrides included), not by where the edition lives."""
+        if (layer, look) not in self._styles:
+            files = style_files(layer, look)
+            self._styles[layer, look] = digest(*(f"{n}:{digest(d)}"
+                                                 for n, (_, d) in files.items()))
         images = [f"{r.name}:{r.media_type}:{digest(r.data)}" for r in resources]
-        return digest(self._salt, html, layer, identifier, self._styles[layer], *images)
+        return digest(self._salt, html, layer, identifier, self._styles[layer, look], *images)
 
     def get(self, key: str) -> Typeset | None:
         if not self.folder:
@@ -130,6 +134,7 @@ class BuildRecord:
 
     def __init__(self, folder: Path | None, edition: Path):
         self.path = folder / f"build-{edition.stem}.json" if folder else None
+        self.house = edition.resolve().parent  # its templates/ and styles/ override ours
 
     @staticmethod
     def inputs(files: list[Path], options: dict) -> str:
@@ -149,7 +154,8 @@ class BuildRecord:
             return False
         try:
             record = json.loads(self.path.read_text(encoding="utf-8"))
-            if key_of([Path(p) for p in record["files"]]) != record["key"]:
+            if key_of([Path(p) for p in record["files"]]) != record["key"] \
+                    or record.get("house") != house_digest(self.house):
                 return False
             return all(digest(path.read_bytes()) == record["outputs"].get(fmt)
                        for fmt, path in outputs.items())
@@ -160,6 +166,7 @@ class BuildRecord:
         if not self.path:
             return
         record = {"files": [str(p) for p in files], "key": key,
+                  "house": house_digest(self.house),
                   "outputs": {fmt: digest(data) for fmt, data in outputs.items()}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

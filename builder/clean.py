@@ -1,9 +1,10 @@
 """Turn a reader's body HTML into safe, well-formed XHTML for both outputs.
 
-Steps: sanitise with an allowlist (nh3); parse; take footnotes out as `Note`s; check
-and package images; keep ids unique across the edition; drop links that lead out of
-the book's files; remove trailing site furniture; serialise as polyglot XHTML (valid
-as XML for the EPUB, parsed the same by WeasyPrint's HTML parser).
+Steps: sanitise with an allowlist (nh3); parse; take footnotes out as `Note`s; make
+captioned figures and pull quotes; check and package images; keep ids unique across
+the edition; drop links that lead out of the book's files; remove trailing site
+furniture; serialise as polyglot XHTML (valid as XML for the EPUB, parsed the same by
+WeasyPrint's HTML parser).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ MARK_RE = re.compile(rf'<{MARK} data-n="(\d+)" data-k="(\d+)"></{MARK}>')
 ALIGN = {"left", "right", "center"}
 MAX_DEPTH = 48  # deeper nesting (lists in lists in quotes…) is refused, not typeset
 MAX_SPAN = 100  # the widest colspan or rowspan kept
+# A blockquote whose first line is this marker is a pull quote (the syntax of GitHub's
+# and Obsidian's callouts, so other Markdown tools show a plain quote).
+PULL_QUOTE = re.compile(r"^\s*\[!pullquote\][ \t]*\n?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _check_depth(tree, source)
     notes, marks = _take_notes(tree, article_id)
     _demote_headings(tree)
+    _figures(tree)
+    _pull_quotes(tree)
     _unique_ids(tree, article_id, source, report)
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
@@ -227,6 +233,42 @@ def _remove_keep_tail(el: etree._Element) -> None:
         previous.tail = previous.tail.rstrip("\u00a0 ")
     elif parent.text:
         parent.text = parent.text.rstrip("\u00a0 ")
+
+
+def _figures(tree: etree._Element) -> None:
+    """A paragraph holding nothing but an image with a title (Markdown's
+    `![alt](map.png "Caption")`) becomes a figure with that title as its caption.
+    Made after sanitising, so authors' HTML cannot add anything else."""
+    for p in list(tree.iter("p")):
+        if len(p) != 1 or p[0].tag != "img" or (p.text or "").strip() \
+                or (p[0].tail or "").strip():
+            continue
+        img = p[0]
+        caption = " ".join(img.attrib.pop("title", "").split())
+        if not caption:
+            continue
+        p.tag, p.text, img.tail = "figure", None, None
+        etree.SubElement(p, "figcaption").text = caption
+
+
+def _pull_quotes(tree: etree._Element) -> None:
+    """`> [!pullquote]` on the first line of a blockquote: an aside set large, marked
+    as a pull quote for assistive technology (`role="doc-pullquote"`)."""
+    for quote in list(tree.iter("blockquote")):
+        first = quote[0] if len(quote) else None
+        if first is None or first.tag != "p" or (quote.text or "").strip() \
+                or not PULL_QUOTE.match(first.text or ""):
+            continue
+        rest = PULL_QUOTE.sub("", first.text, count=1).lstrip()
+        if not rest and len(quote) == 1 and not len(first):
+            continue  # a marker and nothing to quote: left as it was written
+        first.text = rest
+        if not rest and not len(first):
+            quote.remove(first)
+        quote.tag = "aside"
+        quote.attrib.pop("title", None)
+        quote.set("class", "pullquote")
+        quote.set("role", "doc-pullquote")
 
 
 def _demote_headings(tree: etree._Element) -> None:

@@ -73,6 +73,7 @@ class Article:
     resources: tuple[Resource, ...] = ()
     removed: tuple[Removed, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
+    dateline: str | None = None  # where the story was filed, e.g. "ROTTERDAM"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .assets import STYLES, TEMPLATES, style_files
+from .assets import STYLES, TEMPLATES, look_of, style_files
 from .errors import BuildError, Report
 
 XHTML = "application/xhtml+xml; charset=utf-8"
@@ -59,7 +59,7 @@ class Preview:
         cover = edition.cover.resource if edition.cover else generated_cover(edition)
         documents = render_epub(edition, cover, layer="screen")
         files = {f"/{name}": (kind, data) for name, (kind, data)
-                 in style_files("screen").items()}
+                 in style_files("screen", look_of(edition)).items()}
         for resource in (*edition.resources, cover):
             files[f"/{resource.name}"] = (resource.media_type, resource.data)
         for n, document in enumerate(documents):

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..assets import PLAIN, Look, look_of
 from ..cache import ChunkCache
 from ..errors import Report
 from ..models import Edition, Resource
@@ -49,11 +50,12 @@ class Job:
     identifier: str
     target: Path  # where the worker writes the chunk's PDF
     variant: str | None = None  # WeasyPrint's pdf_variant
+    look: Look = PLAIN  # theme, layout and house style: which style files to serve
 
 
 def _run(job: Job) -> Typeset:
     return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
-                   variant=job.variant)
+                   variant=job.variant, look=job.look)
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -109,7 +111,7 @@ def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
            stage: str = "") -> Callable[[], list[Typeset]]:
     """Start typesetting, in parallel, the jobs the cache does not already hold; the
     function returned waits for them. With a `stage`, progress is shown per job."""
-    keys = [cache.key(j.html, j.layer, j.resources, j.identifier) for j in jobs]
+    keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look) for j in jobs]
     results = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
     done = itertools.count(len(jobs) - len(missing) + 1)
@@ -145,18 +147,21 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
 def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, targets) -> bytes:
     groups = group(edition, chunk_size)
     press = press_of(edition)
+    look = look_of(edition)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
                         "print-chunk", _resources(parts, edition), edition.identifier,
-                        next(targets), press.variant)
+                        next(targets), press.variant, look)
                     for parts in groups]
-    cover = (edition.cover.resource,) if edition.cover else ()
 
     def front_job(numbers: dict[str, int]) -> Job:
         html = render_print(edition, modified, parts=(), page_numbers=numbers,
                             layer="print-chunk")
-        return Job(html, "print-chunk", cover, edition.identifier, next(targets),
-                   press.variant)
+        # the cover image, and whichever images of the book the front shows (a cover
+        # story's picture, say)
+        shown = tuple(r for r in edition.resources if f'"{r.name}"' in html)
+        return Job(html, "print-chunk", shown, edition.identifier, next(targets),
+                   press.variant, look)
 
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
     context = multiprocessing.get_context("fork")
@@ -170,7 +175,8 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         guess_job = front_job(widest)
-        guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
+        guess_key = cache.key(guess_job.html, guess_job.layer, guess_job.resources,
+                              edition.identifier, look)
         front = cache.get(guess_key)
         pending = None if front else pool.apply_async(_run, (guess_job,))
         waiting = _start(pool, article_jobs, cache, report, "typesetting PDF")
@@ -232,7 +238,8 @@ def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
             pages.append(("article", current))
     size = -(-len(pages) // count)
     return [Job(render_overlay(edition, pages[start:start + size], start + 1), "print-overlay",
-                (), edition.identifier, next(targets), edition.pdf_variant)
+                (), edition.identifier, next(targets), edition.pdf_variant,
+                look_of(edition))
             for start in range(0, len(pages), size)]
 
 

@@ -8,7 +8,7 @@ import zipfile
 
 from ebooklib import epub
 
-from ..assets import style_files
+from ..assets import look_of, style_files
 from ..labels import labels
 from ..models import Edition, Resource
 from ..render import Document, article_file, edition_title
@@ -66,7 +66,8 @@ def build_epub(edition: Edition, documents: tuple[Document, ...], cover: Resourc
                              media_type=XHTML, content=doc.html.encode("utf-8"))
         book.add_item(item)
         items[doc.name] = item
-    for number, (name, (media_type, data)) in enumerate(style_files("epub").items(), 1):
+    styles = style_files("epub", look_of(edition))
+    for number, (name, (media_type, data)) in enumerate(styles.items(), 1):
         book.add_item(epub.EpubItem(uid=f"style-{number}", file_name=name,
                                     media_type=media_type, content=data))
     for number, resource in enumerate(edition.resources, 1):

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..assets import style_files
+from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
 from ..models import Edition, Resource
 from .prepress import CMYK_PROFILE, finish_bytes, press_of
@@ -58,14 +58,15 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: Path | None = None, variant: str | None = None) -> Typeset:
+            chunk: Path | None = None, variant: str | None = None,
+            look: Look = PLAIN) -> Typeset:
     """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
     file, embeds whole fonts (so the joined book can keep one copy) and leaves
     compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    files = dict(style_files(layer))
+    files = dict(style_files(layer, look))
     files.update({r.name: (r.media_type, r.data) for r in resources})
     if variant and variant.startswith("pdf/x"):
         files[CMYK_PROFILE] = ("application/vnd.iccprofile", _cmyk_profile())
@@ -105,6 +106,6 @@ def report_refused(result: Typeset, report: Report) -> None:
 def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
     press = press_of(edition)
     result = typeset(html, "print", edition.resources, edition.identifier,
-                     variant=press.variant)
+                     variant=press.variant, look=look_of(edition))
     report_refused(result, report)
     return finish_bytes(result.pdf, press) if press.needed else result.pdf
