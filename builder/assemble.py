@@ -66,7 +66,10 @@ def read_one(entry: Entry, spec: EditionSpec, article_id: str,
             report.warn(f"lead image left out: {refused}", path, code="image-refused",
                         near=str(meta["image"]))
         else:
-            image = Image(resource, "")
+            image = Image(resource, meta.get("image_alt", ""))
+            if not image.alt:
+                report.warn(f"lead image '{meta['image']}' has no alt text; describe it in "
+                            f"'image_alt'", path, code="missing-alt", near=str(meta["image"]))
             resources.append(resource)
     title = meta.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize()
     return Article(

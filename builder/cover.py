@@ -1,8 +1,11 @@
-"""A cover image for editions that do not bring their own, drawn with the bundled fonts."""
+"""A cover image for editions that do not bring their own: the PDF's cover page, so that
+the EPUB looks like the print edition, or one drawn with the bundled fonts (for the
+preview, which typesets nothing)."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -69,6 +72,21 @@ def generated_cover(edition: Edition) -> Resource:
     if edition.publisher:
         draw.text((MARGIN, SIZE[1] - 150), edition.publisher,
                   font=_font("NotoSans-Bold.ttf", 44), fill=ACCENT)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return Resource("images/cover.png", "image/png", out.getvalue())
+
+
+def printed_cover(pdf: bytes | Path) -> Resource:
+    """The first page of a PDF, as a PNG as wide as the drawn cover."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=SIZE[0] / page.get_width()).to_pil().convert("RGB")
+    finally:
+        document.close()
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return Resource("images/cover.png", "image/png", out.getvalue())

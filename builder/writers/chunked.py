@@ -109,19 +109,18 @@ def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
 
 
 def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                      chunk_size: int, cache: ChunkCache,
-                      meanwhile: Callable[[], None] | None = None) -> bytes:
-    """`meanwhile` runs in this process while the workers typeset (the EPUB, say).
-    Typeset chunks travel as files, so this process never holds them all in memory."""
+                      chunk_size: int, cache: ChunkCache) -> Typeset:
+    """Typeset chunks travel as files, so this process never holds them all in memory.
+    The result holds the book's PDF and the layout of every page (for the EPUB)."""
     scratch = Path(tempfile.mkdtemp(prefix="edition-chunks-"))
     try:
-        return _build(edition, modified, report, jobs, chunk_size, cache, meanwhile,
+        return _build(edition, modified, report, jobs, chunk_size, cache,
                       (scratch / f"{n}.pdf" for n in itertools.count()))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, targets) -> bytes:
+def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Typeset:
     groups = group(edition, chunk_size)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
@@ -144,8 +143,6 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         front = cache.get(guess_key)
         pending = None if front else pool.apply_async(_run, (guess_job,))
         waiting = _start(pool, article_jobs, cache, report, "typesetting PDF")
-        if meanwhile:
-            meanwhile()
         chunks = waiting()
         if pending is not None:
             front = cache.put(guess_key, pending.get())
@@ -170,7 +167,7 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
     report.advance("joining PDF", 0, 1)
     joined = join(front, chunks, overlays)
     report.advance("joining PDF", 1, 1)
-    return joined
+    return Typeset(joined, tuple(info for part in (front, *chunks) for info in part.pages))
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
