@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import furniture
@@ -10,12 +11,14 @@ from .edition import EditionSpec, Entry
 from .errors import BuildError, Report
 from .fonts import check_coverage
 from .models import Article, Edition, Image, Section
-from .readers import read_article
+from .readers import Draft, read_article
+from .readers.feed import read_feed
 from .resources import Refused, read_image
 from .text import xml_safe
 
 # About 300,000 words: far beyond any article, and still typeset in about a minute.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
 def read_source(path: Path) -> str:
@@ -38,11 +41,68 @@ def read_source(path: Path) -> str:
     return xml_safe(text)
 
 
+def read_feed_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"cannot read the feed: {exc.strerror}", path) from None
+    if len(data) > MAX_FEED_BYTES:
+        raise BuildError(f"the feed is {len(data) / 2**20:.1f} MB; the limit is "
+                         f"{MAX_FEED_BYTES // 2**20} MB, so split it", path)
+    return data
+
+
+@dataclass(frozen=True)
+class EntryReport:
+    """Names a feed entry in every warning about it (the file alone says too little)."""
+
+    report: Report
+    label: str
+
+    def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
+             **where) -> None:
+        self.report.warn(f"{self.label}: {message}", path, line, **where)
+
+
 def read_one(entry: Entry, spec: EditionSpec, article_id: str,
              rules: tuple[furniture.Rule, ...], report: Report) -> Article:
     path = entry.path
     draft = read_article(path, read_source(path), dict(entry.overrides), spec.language,
                          report)
+    return to_article(draft, "image" in dict(entry.overrides), spec, article_id, rules,
+                      report)
+
+
+def read_entry(entry: Entry, spec: EditionSpec, first: int,
+               rules: tuple[furniture.Rule, ...], report: Report) -> list[Article]:
+    """The article of a file, or the articles of a feed, numbered from `first`."""
+    if entry.feed:
+        return read_feed_entries(entry, spec, first, rules, report)
+    return [read_one(entry, spec, f"a{first:03d}", rules, report)]
+
+
+def read_feed_entries(entry: Entry, spec: EditionSpec, first: int,
+                      rules: tuple[furniture.Rule, ...], report: Report) -> list[Article]:
+    """One article per entry of a feed, numbered from `first`."""
+    items = read_feed(entry.path, read_feed_file(entry.path), dict(entry.overrides),
+                      spec.language, entry.limit, report)
+    if not items:
+        raise BuildError(f"the feed {entry.path.relative_to(spec.root)} has no entries with "
+                         f"content; remove it from the edition or fill it", spec.path,
+                         entry.line)
+    articles = []
+    for number, item in enumerate(items, first):
+        try:
+            articles.append(to_article(item.draft, False, spec, f"a{number:03d}", rules,
+                                       EntryReport(report, item.label)))
+        except BuildError as exc:
+            raise BuildError(f"{item.label}: {exc.message}", exc.path, exc.line) from None
+    return articles
+
+
+def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, article_id: str,
+               rules: tuple[furniture.Rule, ...], report: Report) -> Article:
+    path = draft.path
     cleaned = clean_body(draft.html, article_id, path, spec.root, rules, report,
                          spec.remote_images)
     meta = draft.meta
@@ -56,8 +116,7 @@ def read_one(entry: Entry, spec: EditionSpec, article_id: str,
     image = None
     resources = list(cleaned.resources)
     if meta.get("image"):
-        given_by_edition = "image" in dict(entry.overrides)
-        base, cited_in = (spec.path.parent, spec.path) if given_by_edition else \
+        base, cited_in = (spec.path.parent, spec.path) if image_from_edition else \
             (path.parent, path)
         try:
             resource = read_image(meta["image"], base, spec.root, cited_in,
@@ -85,13 +144,16 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
     rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
     sections = []
     number = 0
-    total = sum(len(section.entries) for section in spec.sections)
+    total = sum(len(section.entries) for section in spec.sections)  # files, feeds counted once
+    done = 0
     for section in spec.sections:
         articles = []
         for entry in section.entries:
-            number += 1
-            articles.append(read_one(entry, spec, f"a{number:03d}", rules, report))
-            report.advance("reading articles", number, total)
+            read = read_entry(entry, spec, number + 1, rules, report)
+            articles += read
+            number += len(read)
+            done += 1
+            report.advance("reading articles", done, total)
             report.note(f"read {entry.path.relative_to(spec.root)}")
         sections.append(Section(section.title, tuple(articles)))
     cover = None
@@ -105,5 +167,7 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
         source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
         volume=spec.volume, date=spec.date, language=spec.language,
         publisher=spec.publisher, identifier=spec.identifier, cover=cover,
-        page_size=spec.page_size, sections=tuple(sections),
+        page_size=spec.page_size, sections=tuple(sections), pdf_variant=spec.pdf_variant,
+        bleed=spec.bleed, crop_marks=spec.crop_marks, layout=spec.layout, theme=spec.theme,
+        embed_fonts=spec.embed_fonts,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +116,10 @@ def make_epub(edition: Edition, modified: dt.datetime, report: Report,
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
-          strict: bool = False, jobs: int = 1, use_cache: bool = True) -> list[Output]:
+          strict: bool = False, jobs: int = 1, use_cache: bool = True,
+          assembled: Callable[[Edition], None] | None = None) -> list[Output]:
+    """`assembled`, if given, receives the Edition of a build that did the work (an
+    up-to-date build assembles none)."""
     spec = load_edition(edition_path)
     prepare_folder(out_dir)
     cache_dir = out_dir / CACHE_FOLDER if use_cache else None
@@ -147,4 +151,6 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     read = [spec.path.resolve(), *entries,
             *sorted({r.source for r in edition.resources if r.source})]
     record.save(read, BuildRecord.inputs(read, options), data)
+    if assembled:
+        assembled(edition)
     return outputs

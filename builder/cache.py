@@ -122,6 +122,12 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
+def _not_in_outputs(path: Path) -> bool:
+    """The download site's and the preview's own files, which no EPUB or PDF uses."""
+    return path.is_relative_to(TEMPLATES / "site") or path in (STYLES / "site.css",
+                                                               STYLES / "screen.css")
+
+
 class BuildRecord:
     """What the last build of an edition read and wrote, to skip a build that would
     write the same bytes again."""
@@ -131,7 +137,8 @@ class BuildRecord:
 
     @staticmethod
     def inputs(files: list[Path], options: dict) -> str:
-        own = sorted(p for d in (TEMPLATES, STYLES) for p in d.rglob("*") if p.is_file())
+        own = sorted(p for d in (TEMPLATES, STYLES) for p in d.rglob("*")
+                     if p.is_file() and not _not_in_outputs(p))
         parts = [_salt(), json.dumps(options, sort_keys=True)]
         for path in [*files, *own]:
             try:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import furniture
-from .assemble import read_one
+from .assemble import read_entry
 from .edition import EditionSpec, load_edition
 from .errors import BuildError, Report, shown
 
@@ -63,19 +63,21 @@ def _articles(spec: EditionSpec) -> list[Finding]:
     number = 0
     for section in spec.sections:
         for entry in section.entries:
-            number += 1
             try:
-                article = read_one(entry, spec, f"a{number:03d}", rules, report)
+                articles = read_entry(entry, spec, number + 1, rules, report)
             except BuildError as error:
                 findings.append(_from_error(error, "article-invalid"))
+                number += 1
                 continue
+            number += len(articles)
             source = shown(entry.path)
-            if not article.summary:
-                findings.append(Finding(
-                    "missing-summary", "warning", f"'{article.title}' has no summary; "
-                    f"the contents page and the download site show one when given",
-                    source, _summary_line(entry.path)))
-            findings += _image_sizes(article, source)
+            for article in articles:
+                if not article.summary:
+                    findings.append(Finding(
+                        "missing-summary", "warning", f"'{article.title}' has no summary; "
+                        f"the contents page and the download site show one when given",
+                        source, None if entry.feed else _summary_line(entry.path)))
+                findings += _image_sizes(article, source)
     if spec.cover:
         findings += _cover(spec)
     return findings + [Finding(w.code, "warning", w.message,

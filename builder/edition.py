@@ -18,16 +18,23 @@ from typing import Any
 from .errors import BuildError
 from .metadata import ARTICLE_KEYS, check_lang, normalise
 
-PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter"}
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter", "tabloid": "11in 17in"}
+PDF_VARIANTS = ("pdf/x-4", "pdf/x-3", "pdf/a-3b", "pdf/ua-1")
+LAYOUTS = ("book", "magazine")
+THEMES = ("classic", "magazine")
+BLEED_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 
 EDITION_KEYS = {
     "title": str, "subtitle": str, "issue": int, "volume": int, "date": dt.date,
     "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
     "sections": list, "furniture": dict, "remote_images": bool, "period": object,
+    "pdf_variant": str, "bleed": str, "crop_marks": bool, "layout": str, "theme": str,
+    "embed_fonts": bool,
 }
 REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
 ENTRY_KEYS = {"path": str, **dict.fromkeys(ARTICLE_KEYS, object)}
+FEED_KEYS = {"feed": str, "limit": int, "lang": str}
 FURNITURE_KEYS = {"remove": bool, "patterns": list}
 TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)",
               list: "a list", dict: "a table", bool: "true or false", object: "a value"}
@@ -36,11 +43,15 @@ TYPE_NAMES = {str: "a string", int: "an integer", dt.date: "a date (YYYY-MM-DD)"
 @dataclass(frozen=True)
 class Entry:
     """One article of a section: its file and the metadata the edition gives it
-    (checked; an `image` given here is relative to the edition file)."""
+    (checked; an `image` given here is relative to the edition file). With `feed`,
+    the file is an Atom or RSS feed whose entries (the newest `limit` of them, if
+    given) become one article each."""
 
     path: Path
     overrides: tuple[tuple[str, Any], ...] = ()
     line: int | None = None
+    feed: bool = False
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,12 @@ class EditionSpec:
     furniture: FurnitureSpec = FurnitureSpec()
     remote_images: bool = False
     period: str | int | None = None  # "weekly", "monthly" or a number of days
+    pdf_variant: str | None = None  # one of PDF_VARIANTS
+    bleed: str | None = None  # a CSS length in mm, e.g. "3mm"
+    crop_marks: bool = False
+    layout: str = "book"
+    theme: str = "classic"
+    embed_fonts: bool = True  # in the EPUB
 
 
 class _Source:
@@ -100,9 +117,12 @@ def _suggest(key: str, known) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _check_keys(src: _Source, table: dict, known: dict, where: str, start: int = 1) -> None:
+def _check_keys(src: _Source, table: dict, known: dict, where: str, start: int = 1,
+                at: int | None = None) -> None:
+    """`at`: the line of an inline table, where its keys are (TOML keeps one on a line)."""
     for key, value in table.items():
-        line = src.key_line(key, start)
+        on_at = at and re.search(rf"\b{re.escape(key)}\s*=", src.lines[at - 1])
+        line = at if on_at else src.key_line(key, start)
         if key not in known:
             allowed = ", ".join(known)
             raise src.error(f"unknown key '{key}'{where}{_suggest(key, known)}; "
@@ -123,8 +143,29 @@ def page_size_css(value: str, src: _Source) -> str:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s*(mm)?\s*", value)
     if match and 50 <= float(match[1]) <= 2000 and 50 <= float(match[2]) <= 2000:
         return f"{match[1]}mm {match[2]}mm"
-    raise src.error(f"page_size must be A4, A5, letter or \"WIDTH HEIGHT\" in mm "
+    raise src.error(f"page_size must be A4, A5, letter, tabloid or \"WIDTH HEIGHT\" in mm "
                     f"(50 to 2000), not {value!r}", src.key_line("page_size"))
+
+
+def _choice(top: dict, key: str, choices: tuple[str, ...], src: _Source) -> str | None:
+    value = top.get(key)
+    if value is None:
+        return None
+    if value.strip().lower() not in choices:
+        raise src.error(f"{key} must be one of {', '.join(choices)}, not {value!r}"
+                        f"{_suggest(value.strip().lower(), choices)}", src.key_line(key))
+    return value.strip().lower()
+
+
+def _bleed(value: str | None, src: _Source) -> str | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*", value)
+    millimetres = float(match[1]) * BLEED_UNITS_MM[match[2]] if match else -1
+    if not 0 <= millimetres <= 20:
+        raise src.error(f"bleed must be a length from 0 to 20 mm such as \"3mm\" or "
+                        f"\"0.125in\", not {value!r}", src.key_line("bleed"))
+    return f"{round(millimetres, 3):g}mm"
 
 
 PERIODS = ("weekly", "monthly")
@@ -151,24 +192,45 @@ def inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _resolve(src: _Source, root: Path, text: str, line: int | None) -> list[Path]:
+def _resolve(src: _Source, root: Path, text: str, line: int | None,
+             kind: str = "article") -> list[Path]:
     base = src.path.parent
     if Path(text).is_absolute():
-        raise src.error(f"article path '{text}' is absolute; give it relative to the "
+        raise src.error(f"{kind} path '{text}' is absolute; give it relative to the "
                         f"edition file", line)
     if any(ch in text for ch in "*?["):
         found = sorted(glob.glob(text, root_dir=base))
         paths = [(base / p).resolve() for p in found if (base / p).is_file()]
         if not paths:
-            raise src.error(f"no article matches '{text}' (looked in {base})", line)
+            raise src.error(f"no {kind} matches '{text}' (looked in {base})", line)
     else:
         paths = [(base / text).resolve()]
         if not paths[0].is_file():
-            raise src.error(f"article '{text}' not found (looked for {base / text})", line)
+            raise src.error(f"{kind} '{text}' not found (looked for {base / text})", line)
     for path in paths:
         if not inside(path, root):
-            raise src.error(f"article '{text}' is outside the edition's folder {root}", line)
+            raise src.error(f"{kind} '{text}' is outside the edition's folder {root}", line)
     return paths
+
+
+def _feed(src: _Source, root: Path, item: dict, section_line: int | None) -> list[Entry]:
+    path = item["feed"]
+    line = src.line_of(re.escape(path), section_line or 1) if isinstance(path, str) \
+        else section_line
+    if "path" in item:
+        raise src.error("a table in 'articles' has either 'path' (an article) or 'feed' "
+                        "(an Atom or RSS file), not both", line)
+    _check_keys(src, item, FEED_KEYS, f" in the feed table for '{path}'", line or 1,
+                at=line)
+    limit = item.get("limit")
+    if limit is not None and limit < 1:
+        raise src.error(f"'limit' in the feed table for '{path}' must be 1 or more "
+                        f"(the number of newest entries to keep), not {limit}", line)
+    overrides = ()
+    if "lang" in item:
+        overrides = (("lang", check_lang(item["lang"], "'lang'", src.path, line)),)
+    return [Entry(p, overrides, line, feed=True, limit=limit)
+            for p in _resolve(src, root, path, line, kind="feed")]
 
 
 def _entries(src: _Source, root: Path, items: list, section_line: int | None) -> list[Entry]:
@@ -177,19 +239,21 @@ def _entries(src: _Source, root: Path, items: list, section_line: int | None) ->
         if isinstance(item, str):
             line = src.line_of(re.escape(item), section_line or 1)
             entries += [Entry(p, (), line) for p in _resolve(src, root, item, line)]
+        elif isinstance(item, dict) and "feed" in item:
+            entries += _feed(src, root, item, section_line)
         elif isinstance(item, dict):
             path = item.get("path")
             line = src.line_of(re.escape(path), section_line or 1) if path else None
             if path is None:
                 raise src.error("an article table needs a 'path' key", section_line)
             _check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'",
-                        line or 1)
+                        line or 1, at=line)
             given = {k: v for k, v in item.items() if k != "path"}
             overrides = tuple(normalise(given, src.path, dict.fromkeys(given, line)).items())
             entries += [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
         else:
-            raise src.error(f"an article must be a path, a glob or a table with 'path', "
-                            f"not {item!r}", section_line)
+            raise src.error(f"an article must be a path, a glob, a table with 'path' or "
+                            f"a table with 'feed', not {item!r}", section_line)
     return entries
 
 
@@ -207,7 +271,8 @@ def _sections(src: _Source, root: Path, raw: list) -> tuple[SectionSpec, ...]:
         entries = _entries(src, root, table.get("articles", []), line)
         for entry in entries:
             if entry.path in seen:
-                raise src.error(f"article {entry.path.relative_to(root)} is listed twice "
+                kind = "feed" if entry.feed else "article"
+                raise src.error(f"{kind} {entry.path.relative_to(root)} is listed twice "
                                 f"(lines {seen[entry.path]} and {entry.line}); "
                                 f"list each article once", entry.line)
             seen[entry.path] = entry.line
@@ -290,4 +355,10 @@ def load_edition(path: Path) -> EditionSpec:
         furniture=_furniture(src, top.get("furniture", {})),
         remote_images=top.get("remote_images", False),
         period=_period(top.get("period"), src),
+        pdf_variant=_choice(top, "pdf_variant", PDF_VARIANTS, src),
+        bleed=_bleed(top.get("bleed"), src),
+        crop_marks=top.get("crop_marks", False),
+        layout=_choice(top, "layout", LAYOUTS, src) or "book",
+        theme=_choice(top, "theme", THEMES, src) or "classic",
+        embed_fonts=top.get("embed_fonts", True),
     )

@@ -95,6 +95,12 @@ class Edition:
     publisher: str | None = None
     cover: Image | None = None
     page_size: str = "A4"  # a CSS `size` value
+    pdf_variant: str | None = None  # WeasyPrint's name: "pdf/x-4", "pdf/ua-1"…
+    bleed: str | None = None  # e.g. "3mm"
+    crop_marks: bool = False
+    layout: str = "book"  # or "magazine": two columns
+    theme: str = "classic"  # or "magazine"
+    embed_fonts: bool = True  # in the EPUB
 
     @property
     def articles(self) -> tuple[Article, ...]:

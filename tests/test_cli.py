@@ -69,6 +69,20 @@ BROKEN = {
                       "e.toml:2: page_size must be A4, A5, letter"),
     "bad language": (GOOD.replace('language = "en"', 'language = "english language"'),
                      "e.toml:4: 'language' must be a BCP 47 language tag"),
+    "bad pdf variant": (GOOD.replace("issue = 1", 'pdf_variant = "pdf/x-9"'),
+                        "e.toml:2: pdf_variant must be one of pdf/x-4, pdf/x-3, pdf/a-3b, "
+                        "pdf/ua-1, not 'pdf/x-9'"),
+    "bad bleed": (GOOD.replace("issue = 1", 'bleed = "3 furlongs"'),
+                  "e.toml:2: bleed must be a length from 0 to 20 mm"),
+    "bleed too wide": (GOOD.replace("issue = 1", 'bleed = "3cm"'),
+                       "e.toml:2: bleed must be a length from 0 to 20 mm"),
+    "bad layout": (GOOD.replace("issue = 1", 'layout = "magazin"'),
+                   "e.toml:2: layout must be one of book, magazine, not 'magazin' "
+                   "(did you mean 'magazine'?)"),
+    "bad theme": (GOOD.replace("issue = 1", 'theme = "gothic"'),
+                  "e.toml:2: theme must be one of classic, magazine"),
+    "crop marks not a boolean": (GOOD.replace("issue = 1", 'crop_marks = "yes"'),
+                                 "e.toml:2: 'crop_marks' must be true or false"),
 }
 
 

@@ -20,6 +20,7 @@ READERS: dict[str, Reader] = {
     ".markdown": read_markdown,
     ".txt": read_text,
 }
+FEED_SUFFIXES = (".xml", ".atom", ".rss")
 
 
 def read_article(path: Path, text: str, overrides: dict, default_lang: str,
@@ -27,7 +28,11 @@ def read_article(path: Path, text: str, overrides: dict, default_lang: str,
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         kinds = ", ".join(sorted(READERS))
-        raise BuildError(f"unknown article type '{path.suffix}'; use one of {kinds}", path)
+        hint = ""
+        if path.suffix.lower() in FEED_SUFFIXES:
+            hint = f" (for an Atom or RSS feed, list it as {{ feed = \"{path.name}\" }})"
+        raise BuildError(f"unknown article type '{path.suffix}'; use one of {kinds}{hint}",
+                         path)
     return reader(path, text, overrides, {"lang": default_lang}, report)
 
 

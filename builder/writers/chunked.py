@@ -20,6 +20,7 @@ import multiprocessing
 import shutil
 import signal
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,9 +212,11 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened
     heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
-    for source, part in zip(sources, parts, strict=True):
-        out.pages.extend(source.pages)
-        infos.extend(part.pages)
+    with warnings.catch_warnings():  # the links, outline and destinations are rebuilt below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source, part in zip(sources, parts, strict=True):
+            out.pages.extend(source.pages)
+            infos.extend(part.pages)
     for page, over in zip(out.pages, heads, strict=True):
         # By hand, not add_overlay: that names the XObject at random (the book must be
         # reproducible) and WeasyPrint's pages share one /Resources, so each page gets

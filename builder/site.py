@@ -1,0 +1,259 @@
+"""`edition publish`: editions built into a static download site.
+
+Each edition is built into `SITE/<stem>/` by the ordinary build (so its cache makes an
+unchanged edition up to date at once); what the site shows of it — titles, contents,
+cover — is kept beside the build cache in a small record, so an up-to-date edition is
+not read again. The site's pages and feeds are rendered from those records by
+`site_pages.py` and written only once every edition has been built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .assemble import assemble
+from .build import FORMATS, Output, build, modified_time
+from .cache import FOLDER as CACHE_FOLDER
+from .covers import KINDS, THUMBNAIL_WIDTH, Picture, cover_files
+from .edition import load_edition
+from .errors import BuildError, Report
+from .labels import labels, long_date
+from .models import Edition
+from .output import write_atomic
+
+# A record from another builder, or of thumbnails of another size, is not used.
+RECORD_VERSION = f"1|{__version__}|{THUMBNAIL_WIDTH}"
+MEDIA_TYPES = {"epub": "application/epub+zip", "pdf": "application/pdf"}
+RESERVED = {"static"}  # folder names the site uses itself
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An article as the site lists it."""
+
+    title: str
+    authors: tuple[str, ...]
+    summary: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    articles: tuple[Listing, ...]
+
+
+@dataclass(frozen=True)
+class Download:
+    format: str  # "epub" or "pdf"
+    name: str  # file name inside the edition's folder
+    size: int
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+
+@dataclass(frozen=True)
+class Published:
+    """One edition on the site: what its pages and feed entries show."""
+
+    stem: str  # the edition file's stem, which names its folder
+    title: str
+    date: dt.date
+    language: str
+    identifier: str
+    updated: dt.datetime  # naive UTC, as the EPUB's modification date
+    sections: tuple[Part, ...]
+    cover: Picture
+    thumbnail: Picture
+    downloads: tuple[Download, ...] = ()
+    subtitle: str | None = None
+    issue: int | None = None
+    volume: int | None = None
+    publisher: str | None = None
+    fresh: bool = True  # False: the build was up to date
+
+    @property
+    def articles(self) -> tuple[Listing, ...]:
+        return tuple(a for s in self.sections for a in s.articles)
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for a in self.articles for name in a.authors))
+
+    @property
+    def long_title(self) -> str:
+        """"The Harbour Weekly, Issue 47", or with the date when there is no issue."""
+        if self.issue is not None:
+            return f"{self.title}, {labels(self.language)['issue']} {self.issue}"
+        return f"{self.title}, {long_date(self.date, self.language)}"
+
+    @property
+    def short_title(self) -> str:
+        """"Issue 47", or the date: enough where the title is already shown."""
+        if self.issue is not None:
+            return f"{labels(self.language)['issue']} {self.issue}"
+        return long_date(self.date, self.language)
+
+
+def newest_first(editions: list[Published]) -> list[Published]:
+    return sorted(editions, key=lambda e: (e.date, e.issue if e.issue is not None else -1,
+                                           e.stem), reverse=True)
+
+
+def check_names(paths: list[Path]) -> None:
+    """Every edition gets the folder named by its file's stem: they must differ."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        key = path.stem.casefold()
+        if key in RESERVED:
+            raise BuildError(f"an edition file cannot be named '{path.stem}' (the site "
+                             f"uses the folder '{path.stem}/' itself); rename it", path)
+        if key in seen and seen[key].resolve() != path.resolve():
+            raise BuildError(f"two editions would share the folder '{path.stem}/': "
+                             f"{seen[key]} and {path}; rename one of them", path)
+        seen.setdefault(key, path)
+
+
+def unique(paths: list[Path]) -> list[Path]:
+    """The same file given twice (a glob and a name) is published once."""
+    first: dict[Path, Path] = {}
+    for path in paths:
+        first.setdefault(path.resolve(), path)
+    return list(first.values())
+
+
+def describe(edition: Edition, stem: str, cover: Picture, thumbnail: Picture,
+             downloads: tuple[Download, ...], fresh: bool) -> Published:
+    sections = tuple(
+        Part(s.title, tuple(Listing(a.title, a.authors, a.summary, a.lang) for a in s.articles))
+        for s in edition.sections)
+    return Published(
+        stem=stem, title=edition.title, subtitle=edition.subtitle, issue=edition.issue,
+        volume=edition.volume, date=edition.date, language=edition.language,
+        identifier=edition.identifier, publisher=edition.publisher,
+        updated=modified_time(edition), sections=sections, cover=cover,
+        thumbnail=thumbnail, downloads=downloads, fresh=fresh)
+
+
+def publish_edition(path: Path, site: Path, report: Report, strict: bool = False,
+                    jobs: int = 1) -> Published:
+    """Build one edition into `site/<stem>/` (unless it is up to date) and describe it."""
+    folder = site / path.stem
+    built: list[Edition] = []
+    outputs = build(path, folder, FORMATS, report, strict=strict, jobs=jobs,
+                    assembled=built.append)
+    downloads = tuple(Download(o.format, o.path.name, o.size) for o in outputs)
+    fresh = any(o.fresh for o in outputs)
+    record = Record(folder, path.stem, outputs)
+    if not built:
+        kept = record.load()
+        if kept:
+            return replace(kept, downloads=downloads, fresh=fresh)
+        # Built before, but not published from here: read the edition once more. Its
+        # warnings were shown when it was built.
+        built.append(assemble(load_edition(path), Report(quiet=True)))
+    edition = built[0]
+    cover, thumbnail = write_covers(edition, folder)
+    published = describe(edition, path.stem, cover, thumbnail, downloads, fresh)
+    record.save(published)
+    return published
+
+
+def _digest(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return "missing"
+
+
+class Record:
+    """What the site shows of an edition, kept with its build cache and valid while the
+    outputs and covers are the files it describes."""
+
+    def __init__(self, folder: Path, stem: str, outputs: list[Output]):
+        self.folder = folder
+        self.path = folder / CACHE_FOLDER / f"site-{stem}.json"
+        self.outputs = {o.format: _digest(o.path) for o in outputs}
+
+    def _files(self, published: Published) -> dict[str, str]:
+        names = (published.cover.name, published.thumbnail.name)
+        return {name: _digest(self.folder / name) for name in names}
+
+    def load(self) -> Published | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data["version"] != RECORD_VERSION or data["outputs"] != self.outputs:
+                return None
+            published = _from_json(data["edition"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return published if data["files"] == self._files(published) else None
+
+    def save(self, published: Published) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"version": RECORD_VERSION, "outputs": self.outputs,
+                "files": self._files(published), "edition": _to_json(published)}
+        write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
+
+
+def _to_json(published: Published) -> dict:
+    data = asdict(published)
+    data["date"] = published.date.isoformat()
+    data["updated"] = published.updated.isoformat()
+    for key in ("downloads", "fresh"):
+        del data[key]
+    return data
+
+
+def _from_json(data: dict) -> Published:
+    sections = tuple(Part(s["title"], tuple(Listing(a["title"], tuple(a["authors"]),
+                                                    a["summary"], a["lang"])
+                                            for a in s["articles"]))
+                     for s in data["sections"])
+    return Published(**{
+        **data, "date": dt.date.fromisoformat(data["date"]),
+        "updated": dt.datetime.fromisoformat(data["updated"]), "sections": sections,
+        "cover": Picture(**data["cover"]), "thumbnail": Picture(**data["thumbnail"])})
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Atomically, and not at all when the file already holds these bytes (so a second
+    publish leaves the site's files, and their modification times, alone)."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data)
+
+
+def write_covers(edition: Edition, folder: Path) -> tuple[Picture, Picture]:
+    files = cover_files(edition)
+    for picture, data in files.values():
+        write_if_changed(folder / picture.name, data)
+        # A cover that changed kind leaves no stale file of the other kind behind.
+        stem, suffix = picture.name.rsplit(".", 1)
+        for _, other in KINDS.values():
+            if other != f".{suffix}":
+                (folder / f"{stem}{other}").unlink(missing_ok=True)
+    return files["cover"][0], files["thumbnail"][0]
+
+
+def write_site(site: Path, editions: list[Published], base_url: str | None = None) -> Path:
+    """The pages, feeds, stylesheet and fonts; the index last, so a reader never meets
+    an index linking to pages not yet written."""
+    from .site_pages import render_site
+
+    files = render_site(newest_first(editions), base_url)
+    for name in sorted(files, key=lambda n: n == "index.html"):
+        write_if_changed(site / name, files[name])
+    return site / "index.html"
