@@ -110,7 +110,8 @@ def make_epub(edition: Edition, modified: dt.datetime, report: Report,
     else:
         cover = printed_cover(book.pdf or book.path) if book else generated_cover(edition)
     data = build_epub(edition, render_epub(edition, cover), cover, modified,
-                      tuple(page.start for page in book.pages) if book else ())
+                      tuple(page.start for page in book.pages) if book else (),
+                      fonts=edition.embed_fonts)
     report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
     return data
 

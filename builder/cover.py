@@ -78,13 +78,19 @@ def generated_cover(edition: Edition) -> Resource:
 
 
 def printed_cover(pdf: bytes | Path) -> Resource:
-    """The first page of a PDF, as a PNG as wide as the drawn cover."""
+    """The first page of a PDF, as a PNG as wide as the drawn cover: its trimmed page,
+    without the bleed and crop marks a print-ready PDF may have around it."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=SIZE[0] / page.get_width()).to_pil().convert("RGB")
+        left, bottom, right, top = page.get_cropbox()
+        t_left, t_bottom, t_right, t_top = page.get_trimbox()
+        crop = tuple(max(0.0, d) for d in (t_left - left, t_bottom - bottom,
+                                           right - t_right, top - t_top))
+        image = page.render(scale=SIZE[0] / (t_right - t_left), crop=crop).to_pil()
+        image = image.convert("RGB")
     finally:
         document.close()
     out = io.BytesIO()

@@ -15,7 +15,15 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageChops
 
-from conftest import FIXTURES, NS, ROOT, build_edition, epubcheck_messages, write_edition
+from conftest import (
+    FIXTURES,
+    GOOD,
+    NS,
+    ROOT,
+    build_edition,
+    epubcheck_messages,
+    write_edition,
+)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ACE_LOCAL = ROOT / ".ci" / "ace" / "node_modules" / ".bin" / "ace-cli"
@@ -215,3 +223,15 @@ def test_head_row_of_data_cells_becomes_header_cells(tmp_path):
     assert [(th.text, th.get("scope")) for th in headers] == [("Quay", "col"),
                                                               ("Depth", "col")]
     assert "dcterms:conformsTo" in metadata(built)
+
+
+def test_fonts_can_be_left_out(tmp_path):
+    folder = tmp_path / "e"
+    built = build_edition(write_edition(folder, "embed_fonts = false\n" + GOOD), folder / "out",
+                          "--format", "epub")
+    with zipfile.ZipFile(built.epub) as z:
+        names = z.namelist()
+        css = b"".join(z.read(n) for n in names if n.endswith(".css"))
+    assert not [n for n in names if n.endswith((".ttf", "OFL.txt"))]
+    assert css and b"@font-face" not in css
+    assert epubcheck_messages(built.epub) == []
