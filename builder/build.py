@@ -81,7 +81,8 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
 def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
                 cache: ChunkCache | None) -> Typeset:
     articles = len(edition.articles)
-    if chunked(articles, jobs):
+    # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
+    if chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
         from .writers.chunked import build_pdf_chunked
 
         return build_pdf_chunked(edition, modified, report, jobs, chunk_size(articles, jobs),

@@ -12,7 +12,7 @@ an image counts as one letter, so a page can begin at one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 FRONT = ("cover", "title-page", "contents")
@@ -170,6 +170,17 @@ def _leaves(box, block, repeated: set, headers: set) -> Iterator[tuple[object, o
         yield from _leaves(child, block, repeated, headers)
 
 
+def fill_blanks(starts: Sequence[PageStart | None]) -> tuple[PageStart | None, ...]:
+    """A page without text (a blank verso) begins where the next page with text does
+    (or, at the end, where the last one did): every page gets a marker."""
+    filled = list(starts)
+    for n in range(len(filled) - 2, -1, -1):
+        filled[n] = filled[n] or filled[n + 1]
+    for n in range(1, len(filled)):
+        filled[n] = filled[n] or filled[n - 1]
+    return tuple(filled)
+
+
 def page_starts(pages: Iterable, root) -> tuple[PageStart | None, ...]:
     """Where each of a WeasyPrint document's pages begins; `root` is its element tree."""
     reader = LayoutReader(root)
@@ -185,10 +196,21 @@ def insert_markers(part, marks: list[tuple[PageStart, object]]) -> None:
     placed = [(_resolve(part, start.path), start, marker) for start, marker in marks]
     for block, start, marker in sorted(placed, key=lambda p: -p[1].offset):
         if not start.path and not start.offset:  # a page that begins with the part
-            marker.tail, part.text = part.text, None
-            part.insert(0, marker)
+            _insert_first(part, marker)
         else:
             _insert(block, start.offset, marker)
+
+
+def _insert_first(part, marker) -> None:
+    """Before the part's content, after the markers already there (a blank page's)."""
+    at = 0
+    while at < len(part) and part[at].get("role") == "doc-pagebreak":
+        at += 1
+    if at:
+        marker.tail, part[at - 1].tail = part[at - 1].tail, None
+    else:
+        marker.tail, part.text = part.text, None
+    part.insert(at, marker)
 
 
 def _resolve(part, path: tuple[int, ...]):

@@ -3,6 +3,7 @@ own layout, so that "page 14" means the same page in both editions."""
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 import zipfile
 
@@ -65,6 +66,18 @@ def sample_single(tmp_path_factory):
                          "--jobs", "1")
 
 
+@pytest.fixture(scope="module")
+def sample_for_print(tmp_path_factory):
+    """The sample as an edition for a print shop: its sections open on right-hand pages,
+    after a blank page where needed."""
+    folder = tmp_path_factory.mktemp("print")
+    shutil.copytree(ROOT / "editions", folder / "editions")
+    edition = folder / "editions" / "sample.toml"
+    edition.write_text(edition.read_text(encoding="utf-8").replace(
+        'page_size = "A4"', 'page_size = "A4"\nbleed = "0mm"'), encoding="utf-8")
+    return build_edition(edition, folder / "out")
+
+
 def markers(built):
     """(page label, document name, marker element, document root), in page-list order."""
     documents: dict[str, etree._Element] = {}
@@ -78,7 +91,7 @@ def markers(built):
     return found
 
 
-@pytest.mark.parametrize("name", ["sample", "corpus", "sample_single"])
+@pytest.mark.parametrize("name", ["sample", "corpus", "sample_single", "sample_for_print"])
 def test_each_entry_marks_where_its_pdf_page_begins(name, request):
     built = request.getfixturevalue(name)
     pages = pdf_page_letters(built.pdf)
@@ -89,7 +102,10 @@ def test_each_entry_marks_where_its_pdf_page_begins(name, request):
         assert marker.get("aria-label") == label
         if document == "cover.xhtml":  # the cover is an image in the EPUB
             continue
-        begins = pages[int(label) - 1][:20]
+        number = int(label)
+        while not pages[number - 1]:  # a blank page is marked where the next one begins
+            number += 1
+        begins = pages[number - 1][:20]
         text = text_after(root, marker)
         following = letters(text)
         # A word hyphenated across two pages is marked before the word: the page's first
@@ -102,7 +118,7 @@ def test_each_entry_marks_where_its_pdf_page_begins(name, request):
     assert compared == len(pages) - 1
 
 
-@pytest.mark.parametrize("name", ["sample", "corpus"])
+@pytest.mark.parametrize("name", ["sample", "corpus", "sample_for_print"])
 def test_every_page_has_an_entry_in_reading_order(name, request):
     built = request.getfixturevalue(name)
     entries = markers(built)
@@ -117,6 +133,15 @@ def test_every_page_has_an_entry_in_reading_order(name, request):
         position = list(root.iter()).index(marker)
         order.append((spine.index(document), position))
     assert order == sorted(order) and len(set(order)) == len(order)
+
+
+def test_blank_pages_are_listed_too(sample_for_print):
+    pages = pdf_page_letters(sample_for_print.pdf)
+    blank = [n for n, text in enumerate(pages, 1) if not text]
+    assert blank, "the print edition has blank versos before its sections"
+    entries = {label: marker for label, _, marker, _ in markers(sample_for_print)}
+    for number in blank:
+        assert entries[str(number)].getnext() is entries[str(number + 1)]
 
 
 def test_front_matter_pages_lead_to_the_front_documents(sample):

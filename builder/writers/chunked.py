@@ -8,6 +8,11 @@ contents page needs their numbers), and the heads and numbers are then rendered 
 pages of their own and laid over the content. Joining (pikepdf) rebuilds what crossed
 chunk boundaries: one outline, internal links to the right pages, and one copy of each
 font (chunks embed whole font files, so identical copies can be merged).
+
+In an edition for print, each section opens on a right-hand (odd) page. A chunk never
+spans two sections, so where a section's first chunk would land on an even page, the
+join puts a blank page before it (unnumbered, without heads), as `break-before: recto`
+does in one piece.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from pathlib import Path
 
 from ..cache import ChunkCache
 from ..errors import Report
-from ..models import Article, Edition, Resource, Section
+from ..models import Edition, Resource
 from ..render import Part, render_overlay, render_print
-from .pdf import Typeset, report_refused, typeset
+from .pdf import PageInfo, Typeset, report_refused, typeset
+from .prepress import Press, finish, press_of, save_options
 
 PX = 0.75  # PDF points per CSS pixel
 
@@ -41,10 +47,12 @@ class Job:
     resources: tuple[Resource, ...]
     identifier: str
     target: Path  # where the worker writes the chunk's PDF
+    variant: str | None = None  # WeasyPrint's pdf_variant
 
 
 def _run(job: Job) -> Typeset:
-    return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target)
+    return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
+                   variant=job.variant)
 
 
 def _quiet_worker() -> None:
@@ -54,18 +62,23 @@ def _quiet_worker() -> None:
 
 
 def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
-    """Consecutive articles, `size` at a time, each group as parts of sections."""
-    flat = [(s, a, i == 0) for s in edition.sections for i, a in enumerate(s.articles)]
-    groups = []
-    for start in range(0, len(flat), size):
-        parts: list[tuple[Section, list[Article], bool]] = []
-        for section, article, first in flat[start:start + size]:
-            if parts and parts[-1][0] is section:
-                parts[-1][1].append(article)
-            else:
-                parts.append((section, [article], first))
-        groups.append(tuple((s, tuple(a), f) for s, a, f in parts))
-    return groups
+    """Consecutive articles of one section, `size` at a time (a group never spans two
+    sections, so the join can start each section on a right-hand page)."""
+    return [((section, section.articles[start:start + size], start == 0),)
+            for section in edition.sections
+            for start in range(0, len(section.articles), size)]
+
+
+def blanks_before(front_pages: int, chunks: list[Typeset],
+                  groups: list[tuple[Part, ...]], recto: bool) -> list[bool]:
+    """For each chunk, whether a blank page goes before it: in an edition for print
+    (`recto`), when it opens a section and would otherwise start on an even page."""
+    blanks, page = [], front_pages + 1
+    for chunk, parts in zip(chunks, groups, strict=True):
+        blank = recto and parts[0][2] and page % 2 == 0
+        blanks.append(blank)
+        page += blank + len(chunk.pages)
+    return blanks
 
 
 def _resources(parts: Iterable[Part], edition: Edition) -> tuple[Resource, ...]:
@@ -73,10 +86,12 @@ def _resources(parts: Iterable[Part], edition: Edition) -> tuple[Resource, ...]:
     return tuple(r for r in edition.resources if r.name in names)
 
 
-def _article_starts(chunks: list[Typeset], first_page: int) -> dict[str, int]:
+def _article_starts(chunks: list[Typeset], first_page: int,
+                    blanks: list[bool]) -> dict[str, int]:
     """Article id -> page number, for articles typeset in the chunks."""
     starts, page = {}, first_page
-    for chunk in chunks:
+    for chunk, blank in zip(chunks, blanks, strict=True):
+        page += blank
         for info in chunk.pages:
             for name in info.anchors:
                 if name.startswith("a") and name[1:].isdigit():
@@ -123,17 +138,19 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, j
 
 def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Typeset:
     groups = group(edition, chunk_size)
+    press = press_of(edition)
     article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
                                      layer="print-chunk"),
                         "print-chunk", _resources(parts, edition), edition.identifier,
-                        next(targets))
+                        next(targets), press.variant)
                     for parts in groups]
     cover = (edition.cover.resource,) if edition.cover else ()
 
     def front_job(numbers: dict[str, int]) -> Job:
         html = render_print(edition, modified, parts=(), page_numbers=numbers,
                             layer="print-chunk")
-        return Job(html, "print-chunk", cover, edition.identifier, next(targets))
+        return Job(html, "print-chunk", cover, edition.identifier, next(targets),
+                   press.variant)
 
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
     context = multiprocessing.get_context("fork")
@@ -148,14 +165,17 @@ def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Types
         if pending is not None:
             front = cache.put(guess_key, pending.get())
         for _ in range(4):  # the contents' numbers depend on the front's length: settle it
-            numbers = _article_starts(chunks, len(front.pages) + 1)
+            numbers = _article_starts(chunks, len(front.pages) + 1,
+                                      blanks_before(len(front.pages), chunks, groups,
+                                                    press.for_print))
             settled = _start(pool, [front_job(numbers)], cache, report)()[0]
             if len(settled.pages) == len(front.pages):
                 front = settled
                 break
             front = settled
-        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, jobs, targets),
-                          cache, report)()
+        blanks = blanks_before(len(front.pages), chunks, groups, press.for_print)
+        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, blanks, jobs,
+                                              targets), cache, report)()
     except BaseException:
         pool.terminate()
         raise
@@ -166,17 +186,30 @@ def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Types
     for result in (front, *chunks):
         report_refused(result, report)
     report.advance("joining PDF", 0, 1)
-    joined = join(front, chunks, overlays)
+    joined = join(front, chunks, overlays, blanks, press)
     report.advance("joining PDF", 1, 1)
-    return Typeset(joined, tuple(info for part in (front, *chunks) for info in part.pages))
+    return Typeset(joined, book_pages(front, chunks, blanks))
+
+
+def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tuple:
+    """The joined book's pages, blank ones included, in order (for the EPUB)."""
+    pages = list(front.pages)
+    for chunk, blank in zip(chunks, blanks, strict=True):
+        if blank:
+            pages.append(PageInfo(chunk.pages[0].size, {}, [], []))
+        pages += chunk.pages
+    return tuple(pages)
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
-                  groups: list[tuple[Part, ...]], count: int, targets) -> list[Job]:
+                  groups: list[tuple[Part, ...]], blanks: list[bool], count: int,
+                  targets) -> list[Job]:
     """The running heads and page numbers of every page, in `count` documents."""
     pages: list[tuple[str, str | None]] = [("cover", None)]
     pages += [("front", None)] * (len(front.pages) - 1)
-    for chunk, parts in zip(chunks, groups, strict=True):
+    for chunk, parts, blank in zip(chunks, groups, blanks, strict=True):
+        if blank:
+            pages.append(("blank", None))
         section_of = {a.id: s.title for s, articles, _ in parts for a in articles}
         current = None
         for info in chunk.pages:
@@ -184,7 +217,8 @@ def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
             pages.append(("article", current))
     size = -(-len(pages) // count)
     return [Job(render_overlay(edition, pages[start:start + size], start + 1), "print-overlay",
-                (), edition.identifier, next(targets)) for start in range(0, len(pages), size)]
+                (), edition.identifier, next(targets), edition.pdf_variant)
+            for start in range(0, len(pages), size)]
 
 
 def _open(part: Typeset):
@@ -193,16 +227,31 @@ def _open(part: Typeset):
     return pikepdf.open(part.path if part.path else io.BytesIO(part.pdf))
 
 
-def join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset]) -> bytes:
+def join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
+         blanks: list[bool] | None = None, press: Press | None = None) -> bytes:
     opened = []
     try:
-        return _join(front, chunks, overlays, opened)
+        return _join(front, chunks, overlays, blanks or [False] * len(chunks),
+                     press or Press(), opened)
     finally:
         for pdf in opened:
             pdf.close()
 
 
-def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened) -> bytes:
+def _blank_page(out, like):
+    """An empty page with the boxes of `like`."""
+    import pikepdf
+
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary(),
+                              Contents=out.make_stream(b""))
+    for box in ("/MediaBox", "/CropBox", "/TrimBox", "/BleedBox"):
+        if box in like.obj:
+            page[box] = pikepdf.Array([float(v) for v in like.obj[box]])
+    return pikepdf.Page(out.make_indirect(page))
+
+
+def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
+          blanks: list[bool], press: Press, opened) -> bytes:
     import pikepdf
 
     parts = [front, *chunks]
@@ -214,7 +263,11 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened
     infos = []
     with warnings.catch_warnings():  # the links, outline and destinations are rebuilt below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source, part in zip(sources, parts, strict=True):
+        for source, part, blank in zip(sources, parts, [False, *blanks], strict=True):
+            if blank:
+                first = part.pages[0]
+                out.pages.append(_blank_page(out, source.pages[0]))
+                infos.append(PageInfo(size=first.size, anchors={}, links=[], bookmarks=[]))
             out.pages.extend(source.pages)
             infos.extend(part.pages)
     for page, over in zip(out.pages, heads, strict=True):
@@ -243,9 +296,19 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset], opened
         out.Root.Lang = pikepdf.String(str(sources[0].Root.Lang))
     if "/PageMode" in sources[0].Root:
         out.Root.PageMode = pikepdf.Name(str(sources[0].Root.PageMode))
+    # The variant's identification (XMP, output intent) is the same in every chunk:
+    # the front's stands for the book.
+    for key in ("/Metadata", "/OutputIntents", "/MarkInfo"):
+        if key in sources[0].Root:
+            value = sources[0].Root[key]
+            out.Root[key] = out.copy_foreign(
+                value if value.is_indirect else sources[0].make_indirect(value))
+    _share_profiles(out)
+    version = sources[0].pdf_version
+    if press.needed:
+        finish(out, press)
     data = io.BytesIO()
-    out.save(data, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    out.save(data, **save_options(version))
     return data.getvalue()
 
 
@@ -254,7 +317,7 @@ def _links(out, infos, anchors) -> None:
     import pikepdf
 
     for page, info in zip(out.pages, infos, strict=True):
-        height = float(page.mediabox[3])
+        height = float(page.trimbox[3])
         kept = [a for a in page.obj.get("/Annots", [])
                 if a.get("/Subtype") != "/Link" or str(a.get("/A", {}).get("/S")) == "/URI"]
         for kind, target, (x1, y1, x2, y2) in info.links:
@@ -267,7 +330,7 @@ def _links(out, infos, anchors) -> None:
                 Rect=[x1 * PX, height - y2 * PX, x2 * PX, height - y1 * PX],
                 Border=[0, 0, 0],
                 Dest=[destination, pikepdf.Name.XYZ, tx * PX,
-                      float(out.pages[number].mediabox[3]) - ty * PX, 0])))
+                      float(out.pages[number].trimbox[3]) - ty * PX, 0])))
         if kept:
             page.obj.Annots = pikepdf.Array(kept)
         elif "/Annots" in page.obj:
@@ -284,7 +347,7 @@ def _destinations(out, anchors) -> None:
         number, (x, y) = anchors[name]
         page = out.pages[number]
         tree[name] = pikepdf.Array([page.obj, pikepdf.Name.XYZ, x * PX,
-                                    float(page.mediabox[3]) - y * PX, 0])
+                                    float(page.trimbox[3]) - y * PX, 0])
     out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
 
 
@@ -294,7 +357,7 @@ def _outline(out, infos) -> None:
     with out.open_outline() as outline:
         stack: list[tuple[int, list]] = [(0, outline.root)]
         for number, info in enumerate(infos):
-            height = float(out.pages[number].mediabox[3])
+            height = float(out.pages[number].trimbox[3])
             for level, label, (x, y) in info.bookmarks:
                 item = pikepdf.OutlineItem(label, number, "XYZ", left=x * PX,
                                            top=height - y * PX)
@@ -351,3 +414,25 @@ def _share_fonts(out) -> None:
                 stream = obj[key]
                 digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
                 obj[key] = canonical.setdefault(digest, stream)
+
+
+def _share_profiles(out) -> None:
+    """Every chunk embeds the same ICC profiles (a PDF/X book's CMYK output intent):
+    keep one copy of each."""
+    import pikepdf
+
+    canonical: dict[str, pikepdf.Object] = {}
+
+    def shared(stream):
+        return canonical.setdefault(hashlib.sha256(stream.read_raw_bytes()).hexdigest(), stream)
+
+    for obj in out.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or isinstance(obj, pikepdf.Stream):
+            continue
+        for key, value in obj.items():
+            if isinstance(value, pikepdf.Array) and len(value) == 2 \
+                    and value[0] == pikepdf.Name.ICCBased:
+                obj[key] = pikepdf.Array([pikepdf.Name.ICCBased, shared(value[1])])
+    for intent in out.Root.get("/OutputIntents", []):
+        if "/DestOutputProfile" in intent:
+            intent.DestOutputProfile = shared(intent.DestOutputProfile)

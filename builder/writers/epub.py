@@ -20,7 +20,7 @@ from lxml import etree
 from ..assets import STYLES, style_files
 from ..labels import labels
 from ..models import Edition, Resource
-from ..pagebreaks import PageStart, insert_markers
+from ..pagebreaks import PageStart, fill_blanks, insert_markers
 from ..render import Document, article_file, edition_title, environment
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -196,7 +196,7 @@ def mark_pages(documents: tuple[Document, ...], roots: list[etree._Element],
     page n + 1 does); the page list's entries, (href, label), in reading order."""
     marker = environment().get_template("epub/pagebreak.xhtml")
     wanted: dict[str, list[tuple[int, PageStart]]] = {}
-    for number, start in enumerate(starts, 1):
+    for number, start in enumerate(fill_blanks(starts), 1):
         if start is not None:
             wanted.setdefault(start.part, []).append((number, start))
     entries = []

@@ -9,13 +9,14 @@ network connection.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assets import style_files
 from ..errors import Report
 from ..models import Edition, Resource
 from ..pagebreaks import PageStart, page_starts
+from .prepress import CMYK_PROFILE, finish_bytes, press_of
 
 BASE_URL = "https://book.invalid/"
 
@@ -59,20 +60,22 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: Path | None = None) -> Typeset:
+            chunk: Path | None = None, variant: str | None = None) -> Typeset:
     """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
     file, embeds whole fonts (so the joined book can keep one copy) and leaves
-    compression to the join."""
+    compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     files = dict(style_files(layer))
     files.update({r.name: (r.media_type, r.data) for r in resources})
+    if variant and variant.startswith("pdf/x"):
+        files[CMYK_PROFILE] = ("application/vnd.iccprofile", _cmyk_profile())
     refused: list[str] = []
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    document = source.render(font_config=FontConfiguration())
+    document = source.render(font_config=FontConfiguration(), pdf_variant=variant)
     starts = page_starts(document.pages, source.etree_element)
     pages = tuple(
         PageInfo((page.width, page.height),
@@ -82,12 +85,19 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                  start)
         for page, start in zip(document.pages, starts, strict=True))
     pdf = document.write_pdf(chunk, attachments=[], pdf_identifier=identifier.encode(),
-                             full_fonts=bool(chunk), uncompressed_pdf=bool(chunk)) or b""
+                             full_fonts=bool(chunk), uncompressed_pdf=bool(chunk),
+                             pdf_variant=variant) or b""
     # With whole fonts, WeasyPrint maps glyphs to text from the font's cmap, which turns
     # ligatures into U+FB01 and the like; the join restores the text really drawn.
     glyph_text = {font.name.decode("latin-1"): dict(font.to_unicode)
                   for font in document.fonts.values()} if chunk else {}
     return Typeset(pdf, pages, refused, glyph_text, chunk)
+
+
+def _cmyk_profile() -> bytes:
+    from .cmyk import generic_cmyk_profile
+
+    return generic_cmyk_profile()
 
 
 def report_refused(result: Typeset, report: Report) -> None:
@@ -98,9 +108,11 @@ def report_refused(result: Typeset, report: Report) -> None:
 
 def typeset_book(edition: Edition, html: str, report: Report) -> Typeset:
     """The whole book in one piece: its PDF, and its pages for the EPUB's page list."""
-    result = typeset(html, "print", edition.resources, edition.identifier)
+    press = press_of(edition)
+    result = typeset(html, "print", edition.resources, edition.identifier,
+                     variant=press.variant)
     report_refused(result, report)
-    return result
+    return replace(result, pdf=finish_bytes(result.pdf, press)) if press.needed else result
 
 
 def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
