@@ -25,6 +25,7 @@ import multiprocessing
 import shutil
 import signal
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,10 +56,14 @@ def _run(job: Job) -> Typeset:
                    variant=job.variant)
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _quiet_worker() -> None:
     # The parent decides what an interruption means; workers just stop when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while forked
 
 
 def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
@@ -154,8 +159,15 @@ def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Types
 
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs, initializer=_quiet_worker)
+    pool = None
     try:
+        # Ctrl-C or SIGTERM while the pool is being made would leave it half made and
+        # beyond reach (its thread keeps starting workers): hold them until it is made.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pool = context.Pool(jobs, initializer=_quiet_worker)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         guess_job = front_job(widest)
         guess_key = cache.key(guess_job.html, guess_job.layer, cover, edition.identifier)
         front = cache.get(guess_key)
@@ -177,12 +189,11 @@ def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Types
         overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, blanks, jobs,
                                               targets), cache, report)()
     except BaseException:
-        pool.terminate()
+        if pool is not None:
+            _abandon(pool)
         raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
+    pool.close()
+    pool.join()
     for result in (front, *chunks):
         report_refused(result, report)
     report.advance("joining PDF", 0, 1)
@@ -199,6 +210,17 @@ def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tup
             pages.append(PageInfo(chunk.pages[0].size, {}, [], []))
         pages += chunk.pages
     return tuple(pages)
+
+
+def _abandon(pool) -> None:
+    """Stop the workers at once (the build was interrupted or failed). Killed first,
+    because `Pool.terminate()` can wait forever on a worker that died while sending a
+    result; it then tidies up in the background, for at most a few seconds."""
+    for worker in multiprocessing.active_children():
+        worker.kill()
+    tidy = threading.Thread(target=pool.terminate, daemon=True)
+    tidy.start()
+    tidy.join(timeout=5)
 
 
 def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
@@ -255,21 +277,34 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
     import pikepdf
 
     parts = [front, *chunks]
-    sources = [_open(part) for part in parts]
+    fonts: set[str] = set()
     head_pdfs = [_open(o) for o in overlays]
-    opened += sources + head_pdfs
+    opened += head_pdfs
     heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
+    first_pdf = None
     with warnings.catch_warnings():  # the links, outline and destinations are rebuilt below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source, part, blank in zip(sources, parts, [False, *blanks], strict=True):
+        for part, blank in zip(parts, [False, *blanks], strict=True):
+            # One chunk open at a time: pikepdf copies the pages' data, so a chunk can be
+            # closed once copied, and only its first copy of each font is copied at all.
+            source = _open(part)
+            _mark_fonts(source, fonts)
             if blank:
                 first = part.pages[0]
                 out.pages.append(_blank_page(out, source.pages[0]))
                 infos.append(PageInfo(size=first.size, anchors={}, links=[], bookmarks=[]))
             out.pages.extend(source.pages)
             infos.extend(part.pages)
+            if first_pdf is None:
+                first_pdf = source
+                opened.append(source)  # the front: its metadata is the book's, below
+            else:
+                source.close()
+    sources = [first_pdf]
+    for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
+        _mark_fonts(pdf, fonts)
     for page, over in zip(out.pages, heads, strict=True):
         # By hand, not add_overlay: that names the XObject at random (the book must be
         # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
@@ -401,19 +436,49 @@ def _cmap(glyphs: dict[int, str]) -> bytes:
     return "\n".join(lines).encode()
 
 
-def _share_fonts(out) -> None:
-    """Chunks embed the same whole font files: keep one copy of each."""
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _font_descriptors(pdf):
     import pikepdf
 
-    canonical: dict[str, pikepdf.Object] = {}
-    for obj in out.objects:
-        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
-            continue
-        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-            if key in obj:
-                stream = obj[key]
-                digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-                obj[key] = canonical.setdefault(digest, stream)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            yield obj
+
+
+def _mark_fonts(source, seen: set[str]) -> None:
+    """Before a chunk is copied: label each embedded font file with its digest, and
+    replace the files already copied from an earlier chunk by an empty stand-in (chunks
+    embed whole fonts, the same in every chunk), which `_share_fonts` resolves."""
+    import pikepdf
+
+    for descriptor in _font_descriptors(source):
+        for key in FONT_FILES:
+            if key in descriptor:
+                digest = hashlib.sha256(descriptor[key].read_raw_bytes()).hexdigest()
+                if digest in seen:
+                    descriptor[key] = source.make_stream(b"", EditionFont=pikepdf.String(digest))
+                else:
+                    seen.add(digest)
+                    descriptor[key].EditionFont = pikepdf.String(digest)
+
+
+def _share_fonts(out) -> None:
+    """Point every font at the one copy of its file, and drop the labels."""
+    canonical = {}
+    labelled = []
+    for descriptor in _font_descriptors(out):
+        for key in FONT_FILES:
+            if key in descriptor and "/EditionFont" in descriptor[key]:
+                stream = descriptor[key]
+                labelled.append((descriptor, key, str(stream.EditionFont)))
+                if stream.read_raw_bytes():
+                    canonical[str(stream.EditionFont)] = stream
+    for descriptor, key, digest in labelled:
+        descriptor[key] = canonical[digest]
+    for stream in canonical.values():
+        del stream["/EditionFont"]
 
 
 def _share_profiles(out) -> None:
