@@ -125,7 +125,10 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
             report.warn(f"lead image left out: {refused}", path, code="image-refused",
                         near=str(meta["image"]))
         else:
-            image = Image(resource, "")
+            image = Image(resource, meta.get("image_alt", ""))
+            if not image.alt:
+                report.warn(f"lead image '{meta['image']}' has no alt text; describe it in "
+                            f"'image_alt'", path, code="missing-alt", near=str(meta["image"]))
             resources.append(resource)
     title = meta.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize()
     return Article(

@@ -15,6 +15,7 @@ from .edition import load_edition
 from .errors import BuildError, Report
 from .models import Edition
 from .output import prepare_folder, write_atomic
+from .writers.pdf import Typeset
 
 FORMATS = ("epub", "pdf")
 
@@ -65,38 +66,55 @@ def chunked(articles: int, jobs: int) -> bool:
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
                    jobs: int = 1, cache: ChunkCache | None = None) -> dict[str, bytes]:
+    """The PDF first: the EPUB follows its layout (its page list marks where the PDF's
+    pages begin) and, without a cover image of the edition's own, shows its cover."""
     modified = modified_time(edition)
     results = {}
+    book = typeset_pdf(edition, modified, report, jobs, cache) if "pdf" in formats else None
+    if book is not None:
+        results["pdf"] = book.pdf
+    if "epub" in formats:
+        results["epub"] = make_epub(edition, modified, report, book)
+    return results
 
-    def epub() -> None:
-        from .cover import generated_cover
-        from .render import render_epub
-        from .writers.epub import build_epub
 
-        cover = edition.cover.resource if edition.cover else generated_cover(edition)
-        results["epub"] = build_epub(edition, render_epub(edition, cover), cover, modified)
-        report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
-
+def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
+                cache: ChunkCache | None) -> Typeset:
     articles = len(edition.articles)
     # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
-    if "pdf" in formats and chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
+    if chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
         from .writers.chunked import build_pdf_chunked
 
-        # The EPUB is made here while the workers typeset the PDF.
-        results["pdf"] = build_pdf_chunked(
-            edition, modified, report, jobs, chunk_size(articles, jobs),
-            cache or ChunkCache(None), meanwhile=epub if "epub" in formats else None)
-        return results
-    if "epub" in formats:
-        epub()
-    if "pdf" in formats:
-        from .render import render_print
-        from .writers.pdf import build_pdf
+        return build_pdf_chunked(edition, modified, report, jobs, chunk_size(articles, jobs),
+                                 cache or ChunkCache(None))
+    from .render import render_print
+    from .writers.pdf import typeset_book
 
-        report.advance("typesetting PDF", 0, 1)
-        results["pdf"] = build_pdf(edition, render_print(edition, modified), report)
-        report.advance("typesetting PDF", 1, 1)
-    return results
+    report.advance("typesetting PDF", 0, 1)
+    book = typeset_book(edition, render_print(edition, modified), report)
+    report.advance("typesetting PDF", 1, 1)
+    return book
+
+
+def make_epub(edition: Edition, modified: dt.datetime, report: Report,
+              book: Typeset | None) -> bytes:
+    """With `book`, the typeset PDF, the EPUB gets its page list and, unless the edition
+    brings a cover image, the PDF's cover page as its cover image. An EPUB built alone
+    has no page list and a drawn cover: typesetting the book for them would cost as
+    much as the PDF."""
+    from .cover import generated_cover, printed_cover
+    from .render import render_epub
+    from .writers.epub import build_epub
+
+    if edition.cover:
+        cover = edition.cover.resource
+    else:
+        cover = printed_cover(book.pdf or book.path) if book else generated_cover(edition)
+    data = build_epub(edition, render_epub(edition, cover), cover, modified,
+                      tuple(page.start for page in book.pages) if book else (),
+                      fonts=edition.embed_fonts)
+    report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
+    return data
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,

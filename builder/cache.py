@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .assets import PLAIN, STYLES, TEMPLATES, Look, house_digest, style_files
+from .pagebreaks import PageStart
 from .writers.pdf import PageInfo, Typeset
 
 FOLDER = ".edition-cache"
@@ -110,10 +111,13 @@ class ChunkCache:
 
 
 def _page(data: dict) -> PageInfo:
+    start = data["start"]  # an entry from before page starts were kept is not used
     return PageInfo(tuple(data["size"]),
                     {name: tuple(point) for name, point in data["anchors"].items()},
                     [(kind, target, tuple(rect)) for kind, target, rect in data["links"]],
-                    [(level, label, tuple(point)) for level, label, point in data["bookmarks"]])
+                    [(level, label, tuple(point)) for level, label, point in data["bookmarks"]],
+                    PageStart(start["part"], tuple(start["path"]), start["offset"])
+                    if start else None)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -97,6 +97,7 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     resources = _images(tree, source, root, report, remote)
     _links(tree, source, report)
     _table_cells(tree)
+    _table_headers(tree, source, report)
     _name_tables(tree, article_id)
     removed = _remove_furniture(tree, rules)
     if not tree.text_content().strip() and not tree.findall(".//img"):
@@ -367,6 +368,23 @@ def _table_cells(tree: etree._Element) -> None:
         align = el.attrib.pop("align", "").lower()
         if align in ALIGN:
             el.set("class", f"align-{align}")
+
+
+def _table_headers(tree: etree._Element, source: Path, report: Report) -> None:
+    """Header cells let a screen reader name each cell's column. A table with none gets
+    the cells of its head row (`td` in `thead`) made headers, or a warning."""
+    for number, table in enumerate(tree.iter("table"), 1):
+        if table.find(".//th") is not None:
+            continue
+        head = table.find("thead/tr")
+        if head is not None and head.find("td") is not None:
+            for cell in head.findall("td"):
+                cell.tag = "th"
+                cell.set("scope", "col")
+            continue
+        report.warn(f"table {number} has no header cells; mark its header row with <th> "
+                    f"(or put it in <thead>) so that screen readers can name each column",
+                    source, code="table-headers", near="<table")
 
 
 def _remove_furniture(tree: etree._Element, rules) -> list[Removed]:

@@ -1,8 +1,11 @@
-"""A cover image for editions that do not bring their own, drawn with the bundled fonts."""
+"""A cover image for editions that do not bring their own: the PDF's cover page, so that
+the EPUB looks like the print edition, or one drawn with the bundled fonts (for the
+preview, which typesets nothing)."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -69,6 +72,27 @@ def generated_cover(edition: Edition) -> Resource:
     if edition.publisher:
         draw.text((MARGIN, SIZE[1] - 150), edition.publisher,
                   font=_font("NotoSans-Bold.ttf", 44), fill=ACCENT)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return Resource("images/cover.png", "image/png", out.getvalue())
+
+
+def printed_cover(pdf: bytes | Path) -> Resource:
+    """The first page of a PDF, as a PNG as wide as the drawn cover: its trimmed page,
+    without the bleed and crop marks a print-ready PDF may have around it."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        left, bottom, right, top = page.get_cropbox()
+        t_left, t_bottom, t_right, t_top = page.get_trimbox()
+        crop = tuple(max(0.0, d) for d in (t_left - left, t_bottom - bottom,
+                                           right - t_right, top - t_top))
+        image = page.render(scale=SIZE[0] / (t_right - t_left), crop=crop).to_pil()
+        image = image.convert("RGB")
+    finally:
+        document.close()
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return Resource("images/cover.png", "image/png", out.getvalue())

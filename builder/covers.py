@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from .cover import generated_cover
+from .cover import generated_cover, printed_cover
 from .models import Edition
 
 THUMBNAIL_WIDTH = 320  # sharp at 160 CSS pixels on a high-density screen
@@ -32,10 +32,14 @@ def _encode(image: Image.Image, media_type: str) -> bytes:
     return out.getvalue()
 
 
-def cover_files(edition: Edition) -> dict[str, tuple[Picture, bytes]]:
+def cover_files(edition: Edition, pdf: bytes | None = None) -> dict[str, tuple[Picture, bytes]]:
     """"cover" and "thumbnail": the edition's own cover (PNG and JPEG as they are, other
-    kinds as PNG) or the generated one, and a thumbnail THUMBNAIL_WIDTH pixels wide."""
-    resource = edition.cover.resource if edition.cover else generated_cover(edition)
+    kinds as PNG) or the one its EPUB shows (the `pdf`'s cover page, else a drawn one),
+    and a thumbnail THUMBNAIL_WIDTH pixels wide."""
+    if edition.cover:
+        resource = edition.cover.resource
+    else:
+        resource = printed_cover(pdf) if pdf else generated_cover(edition)
     with Image.open(io.BytesIO(resource.data)) as opened:
         image = ImageOps.exif_transpose(opened)
         image.load()

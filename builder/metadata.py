@@ -13,7 +13,7 @@ from .text import xml_safe
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang",
-                "image", "dateline")
+                "image", "image_alt", "dateline")
 
 
 def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -> str:
@@ -25,7 +25,7 @@ def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -
 
 # Longest value accepted per key, in characters: beyond this it is not a title but a mistake.
 MAX_CHARS = {"title": 500, "subtitle": 500, "author": 200, "section": 200, "summary": 3000,
-             "tags": 100, "lang": 35, "image": 1000, "dateline": 100}
+             "tags": 100, "lang": 35, "image": 1000, "image_alt": 1000, "dateline": 100}
 MAX_ITEMS = 100
 
 

@@ -160,7 +160,8 @@ def publish_edition(path: Path, site: Path, report: Report, strict: bool = False
         # warnings were shown when it was built.
         built.append(assemble(load_edition(path), Report(quiet=True)))
     edition = built[0]
-    cover, thumbnail = write_covers(edition, folder)
+    pdf = next((o.path for o in outputs if o.format == "pdf"), None)
+    cover, thumbnail = write_covers(edition, folder, pdf)
     published = describe(edition, path.stem, cover, thumbnail, downloads, fresh)
     record.save(published)
     return published
@@ -236,8 +237,9 @@ def write_if_changed(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
-def write_covers(edition: Edition, folder: Path) -> tuple[Picture, Picture]:
-    files = cover_files(edition)
+def write_covers(edition: Edition, folder: Path,
+                 pdf: Path | None = None) -> tuple[Picture, Picture]:
+    files = cover_files(edition, pdf.read_bytes() if pdf else None)
     for picture, data in files.values():
         write_if_changed(folder / picture.name, data)
         # A cover that changed kind leaves no stale file of the other kind behind.

@@ -132,19 +132,18 @@ def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
 
 
 def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                      chunk_size: int, cache: ChunkCache,
-                      meanwhile: Callable[[], None] | None = None) -> bytes:
-    """`meanwhile` runs in this process while the workers typeset (the EPUB, say).
-    Typeset chunks travel as files, so this process never holds them all in memory."""
+                      chunk_size: int, cache: ChunkCache) -> Typeset:
+    """Typeset chunks travel as files, so this process never holds them all in memory.
+    The result holds the book's PDF and the layout of every page (for the EPUB)."""
     scratch = Path(tempfile.mkdtemp(prefix="edition-chunks-"))
     try:
-        return _build(edition, modified, report, jobs, chunk_size, cache, meanwhile,
+        return _build(edition, modified, report, jobs, chunk_size, cache,
                       (scratch / f"{n}.pdf" for n in itertools.count()))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, targets) -> bytes:
+def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Typeset:
     groups = group(edition, chunk_size)
     press = press_of(edition)
     look = look_of(edition)
@@ -180,8 +179,6 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
         front = cache.get(guess_key)
         pending = None if front else pool.apply_async(_run, (guess_job,))
         waiting = _start(pool, article_jobs, cache, report, "typesetting PDF")
-        if meanwhile:
-            meanwhile()
         chunks = waiting()
         if pending is not None:
             front = cache.put(guess_key, pending.get())
@@ -208,7 +205,17 @@ def _build(edition, modified, report, jobs, chunk_size, cache, meanwhile, target
     report.advance("joining PDF", 0, 1)
     joined = join(front, chunks, overlays, blanks, press)
     report.advance("joining PDF", 1, 1)
-    return joined
+    return Typeset(joined, book_pages(front, chunks, blanks))
+
+
+def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tuple:
+    """The joined book's pages, blank ones included, in order (for the EPUB)."""
+    pages = list(front.pages)
+    for chunk, blank in zip(chunks, blanks, strict=True):
+        if blank:
+            pages.append(PageInfo(chunk.pages[0].size, {}, [], []))
+        pages += chunk.pages
+    return tuple(pages)
 
 
 def _abandon(pool) -> None:

@@ -9,12 +9,13 @@ network connection.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
 from ..models import Edition, Resource
+from ..pagebreaks import PageStart, page_starts
 from .prepress import CMYK_PROFILE, finish_bytes, press_of
 
 BASE_URL = "https://book.invalid/"
@@ -30,6 +31,7 @@ class PageInfo:
     anchors: dict[str, Point]
     links: list[tuple[str, str, tuple[float, float, float, float]]]  # kind, target, x1 y1 x2 y2
     bookmarks: list[tuple[int, str, Point]]
+    start: PageStart | None = None  # where the page's text begins, for the EPUB's page list
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,16 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     refused: list[str] = []
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        font_config=FontConfiguration(), pdf_variant=variant)
+    source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    document = source.render(font_config=FontConfiguration(), pdf_variant=variant)
+    starts = page_starts(document.pages, source.etree_element)
     pages = tuple(
         PageInfo((page.width, page.height),
                  {name: (box[0], box[1]) for name, box in page.anchors.items()},
                  [(kind, target, tuple(rect)) for kind, target, rect, _ in page.links],
-                 [(level, label, tuple(point)) for level, label, point, _ in page.bookmarks])
-        for page in document.pages)
+                 [(level, label, tuple(point)) for level, label, point, _ in page.bookmarks],
+                 start)
+        for page, start in zip(document.pages, starts, strict=True))
     pdf = document.write_pdf(chunk, attachments=[], pdf_identifier=identifier.encode(),
                              full_fonts=bool(chunk), uncompressed_pdf=bool(chunk),
                              pdf_variant=variant) or b""
@@ -103,9 +107,14 @@ def report_refused(result: Typeset, report: Report) -> None:
                     code="refused-fetch")
 
 
-def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
+def typeset_book(edition: Edition, html: str, report: Report) -> Typeset:
+    """The whole book in one piece: its PDF, and its pages for the EPUB's page list."""
     press = press_of(edition)
     result = typeset(html, "print", edition.resources, edition.identifier,
                      variant=press.variant, look=look_of(edition))
     report_refused(result, report)
-    return finish_bytes(result.pdf, press) if press.needed else result.pdf
+    return replace(result, pdf=finish_bytes(result.pdf, press)) if press.needed else result
+
+
+def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
+    return typeset_book(edition, html, report).pdf
