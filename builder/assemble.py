@@ -156,7 +156,13 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
             done += 1
             report.advance("reading articles", done, total)
             report.note(f"read {entry.path.relative_to(spec.root)}")
-        sections.append(Section(section.title, tuple(articles)))
+        if articles:  # a section left empty (as `edition new` writes them) is not shown
+            sections.append(Section(section.title, tuple(articles)))
+    return edition_of(spec, tuple(sections))
+
+
+def edition_of(spec: EditionSpec, sections: tuple[Section, ...]) -> Edition:
+    """The edition of these sections, with its cover read."""
     cover = None
     if spec.cover:
         try:
@@ -168,7 +174,7 @@ def assemble(spec: EditionSpec, report: Report) -> Edition:
         source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
         volume=spec.volume, date=spec.date, language=spec.language,
         publisher=spec.publisher, identifier=spec.identifier, cover=cover,
-        page_size=spec.page_size, sections=tuple(sections), pdf_variant=spec.pdf_variant,
+        page_size=spec.page_size, sections=sections, pdf_variant=spec.pdf_variant,
         bleed=spec.bleed, crop_marks=spec.crop_marks, layout=spec.layout, theme=spec.theme,
         embed_fonts=spec.embed_fonts,
     )

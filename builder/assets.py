@@ -131,7 +131,15 @@ def house_digest(house: Path | None) -> str:
     h = hashlib.sha256()
     for kind in HOUSE_DIRS if house else ():
         top = house / kind
-        for folder, _, files in sorted(os.walk(top)):
+        seen: set[str] = set()
+        # Linked sub-folders are followed, as `house_file` follows them (once each).
+        for folder, folders, files in os.walk(top, followlinks=True):
+            real = os.path.realpath(folder)
+            if real in seen:  # a link back up: do not go round
+                folders.clear()
+                continue
+            seen.add(real)
+            folders.sort()  # walked in a fixed order
             for name in sorted(files):
                 path = Path(folder) / name
                 h.update(f"{path.relative_to(house)}\0".encode())

@@ -137,6 +137,8 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
         return [Output(fmt, path, path.stat().st_size, fresh=False,
                        pages=pdf_pages(path) if fmt == "pdf" else None)
                 for fmt, path in targets.items()]
+    sources = [spec.path.resolve(), *entries]
+    before = BuildRecord.inputs(sources, options)
     edition = assemble(spec, report)
     chunks = ChunkCache(cache_dir)
     data = render_outputs(edition, formats, report, jobs, chunks)
@@ -150,9 +152,11 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
         outputs.append(Output(fmt, target, len(data[fmt]),
                               pages=pdf_pages(target) if fmt == "pdf" else None))
     chunks.prune()
-    read = [spec.path.resolve(), *entries,
-            *sorted({r.source for r in edition.resources if r.source})]
-    record.save(read, BuildRecord.inputs(read, options), data)
+    read = [*sources, *sorted({r.source for r in edition.resources if r.source})]
+    # A file edited while the build ran may not be in these outputs: then no record, so
+    # the next build does the work again instead of calling them up to date.
+    if BuildRecord.inputs(sources, options) == before:
+        record.save(read, BuildRecord.inputs(read, options), data)
     if assembled:
         assembled(edition)
     return outputs

@@ -14,6 +14,7 @@ from . import furniture
 from .assemble import read_entry
 from .edition import EditionSpec, load_edition
 from .errors import BuildError, Report, shown
+from .models import Section
 
 SEVERITIES = ("error", "warning", "info")
 # Beyond this an image only makes the EPUB heavy: 2,500 px is a full A4 page at 300 dpi.
@@ -27,6 +28,7 @@ class Finding:
     message: str
     file: str | None = None
     line: int | None = None
+    build: bool = True  # false: advice of `check` alone, which `build --strict` ignores
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else \
@@ -61,7 +63,9 @@ def _articles(spec: EditionSpec) -> list[Finding]:
     report = Report(stream=io.StringIO(), quiet=True)
     findings = []
     number = 0
+    sections = []
     for section in spec.sections:
+        read = []
         for entry in section.entries:
             try:
                 articles = read_entry(entry, spec, number + 1, rules, report)
@@ -70,19 +74,51 @@ def _articles(spec: EditionSpec) -> list[Finding]:
                 number += 1
                 continue
             number += len(articles)
+            read += articles
             source = shown(entry.path)
             for article in articles:
                 if not article.summary:
                     findings.append(Finding(
                         "missing-summary", "warning", f"'{article.title}' has no summary; "
                         f"the contents page and the download site show one when given",
-                        source, None if entry.feed else _summary_line(entry.path)))
+                        source, None if entry.feed else _summary_line(entry.path),
+                        build=False))
                 findings += _image_sizes(article, source)
+        if read:
+            sections.append(Section(section.title, tuple(read)))
     if spec.cover:
         findings += _cover(spec)
+    if sections and not findings_with(findings, "error"):
+        findings += _templates(spec, tuple(sections))
     return findings + [Finding(w.code, "warning", w.message,
                                shown(w.path) if w.path else None, w.line)
                        for w in report.warnings]
+
+
+def findings_with(findings: list[Finding], severity: str) -> list[Finding]:
+    return [f for f in findings if f.severity == severity]
+
+
+def _templates(spec: EditionSpec, sections) -> list[Finding]:
+    """Render both outputs' HTML, as a build would, without typesetting: the house
+    style's templates, stylesheets and fonts are checked too."""
+    import datetime as dt
+
+    from .assemble import edition_of
+    from .assets import look_of, style_files
+    from .cover import generated_cover
+    from .render import render_epub, render_print
+
+    try:
+        edition = edition_of(spec, sections)
+        look = look_of(edition)
+        for target in ("epub", "print"):
+            style_files(target, look)
+        render_epub(edition, generated_cover(edition))
+        render_print(edition, dt.datetime.combine(edition.date, dt.time()))
+    except BuildError as error:
+        return [_from_error(error, "house-style-invalid")]
+    return []
 
 
 def _summary_line(path: Path) -> int | None:
@@ -112,7 +148,7 @@ def _image_sizes(article, source: str) -> list[Finding]:
                 "oversized-image", "warning",
                 f"image '{name}' is {width}×{height} px, {len(resource.data) / 2**20:.1f} MB; "
                 f"about 2,500 px on the longest side is enough for print and keeps the "
-                f"EPUB light", source, line_of(article.source, name)))
+                f"EPUB light", source, line_of(article.source, name), build=False))
     return findings
 
 

@@ -109,7 +109,9 @@ def _handler(preview: Preview, stopping: threading.Event):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             path = urlsplit(self.path).path
-            if path == "/":
+            if not self._host_allowed():
+                self.send_error(421, "this preview answers only to localhost")
+            elif path == "/":
                 self.send_response(302)
                 self.send_header("Location", "/contents.xhtml")
                 self.end_headers()
@@ -126,6 +128,15 @@ def _handler(preview: Preview, stopping: threading.Event):
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(data)
+
+        def _host_allowed(self) -> bool:
+            """On this machine only, a page of another site must not read the preview by
+            pointing its own name at 127.0.0.1 (DNS rebinding): check the Host header."""
+            address, port = self.server.server_address[:2]
+            if address not in ("127.0.0.1", "::1"):
+                return True  # asked to listen beyond this machine: any name will do
+            names = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+            return self.headers.get("Host", "") in names
 
         def _events(self) -> None:
             self.send_response(200)

@@ -62,16 +62,17 @@ def write_proofs(pdf_path: Path, folder: Path, dpi: int = 110,
     import pypdfium2
 
     chosen = choose(pdf_path, extra)
-    folder.mkdir(parents=True, exist_ok=True)
     proofs = []
     document = pypdfium2.PdfDocument(str(pdf_path))
     try:
         count = len(document)
-        for order, (label, number) in enumerate(chosen, 1):
+        for number in extra:  # before any proof is replaced
             if not 1 <= number <= count:
                 from .errors import BuildError
 
                 raise BuildError(f"--page {number}: the PDF has pages 1 to {count}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for order, (label, number) in enumerate(chosen, 1):
             image = document[number - 1].render(scale=dpi / 72).to_pil()
             data = io.BytesIO()
             image.save(data, "PNG", optimize=True)

@@ -136,3 +136,41 @@ def test_epubcheck_runs_on_the_last_build(tmp_path):
     assert damaged.returncode == 1
     codes = {f["code"] for f in findings(damaged) if f["severity"] == "error"}
     assert codes and all(code.startswith("epubcheck-") for code in codes), codes
+
+
+def test_the_house_style_is_checked_as_a_build_would(tmp_path):
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    (folder / "e.toml").write_text(EDITION.replace(
+        '"good.md", "problems.md", "furniture.txt", "latin1.md"', '"good.md"'))
+    (folder / "good.md").write_text(GOOD_ARTICLE)
+    Image.new("RGB", (40, 30), "navy").save(folder / "small.png")
+    assert run_edition("check", "e.toml", "--strict", cwd=folder).returncode == 0
+    (folder / "templates").mkdir()
+    (folder / "templates" / "article.html").write_text("<p>{{ article.titel }}</p>\n")
+    result = run_edition("check", "e.toml", "--format", "json", cwd=folder)
+    assert result.returncode == 1
+    [error] = [f for f in findings(result) if f["severity"] == "error"]
+    assert (error["code"], error["file"], error["line"]) == \
+        ("house-style-invalid", "templates/article.html", 1)
+    (folder / "templates" / "article.html").unlink()
+    (folder / "styles" / "fonts").mkdir(parents=True)
+    (folder / "styles" / "fonts" / "Quay.otf").write_text("not a font")
+    result = run_edition("check", "e.toml", cwd=folder)
+    assert result.returncode == 1
+    assert "styles/fonts/Quay.otf: error: this is not a TrueType" in result.stdout
+
+
+def test_strict_fails_where_build_strict_fails_and_no_more(tmp_path):
+    """A missing summary is advice: `build --strict` builds, so `check --strict` passes."""
+    folder = tmp_path / "ed"
+    folder.mkdir()
+    (folder / "e.toml").write_text(EDITION.replace(
+        '"good.md", "problems.md", "furniture.txt", "latin1.md"', '"plain.md"'))
+    (folder / "plain.md").write_text("---\ntitle: No summary\n---\n\nText.\n")
+    checked = run_edition("check", "e.toml", "--strict", "--format", "json", cwd=folder)
+    assert checked.returncode == 0, checked.stdout
+    assert [(f["code"], f["build"]) for f in findings(checked) if f["severity"] == "warning"] \
+        == [("missing-summary", False)]
+    built = run_edition("build", "e.toml", "--strict", "--format", "epub", cwd=folder)
+    assert built.returncode == 0, built.stderr

@@ -65,6 +65,19 @@ def test_serves_the_epub_pages_and_only_them(preview):
         assert fetch(url + outside)[0] == 404
 
 
+def test_answers_only_to_this_machines_names(preview):
+    url, _ = preview
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host, expected in ((f"localhost:{port}", 200), (f"evil.example:{port}", 421)):
+        request = urllib.request.Request(url + "contents.xhtml", headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == expected, host
+
+
 def test_bad_input_shows_the_error_and_recovers(preview):
     url, edition = preview
     good = edition.read_text()

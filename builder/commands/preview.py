@@ -20,7 +20,13 @@ def add_arguments(parser) -> None:
 
 
 def _port(text: str) -> int:
-    return 0 if text == "0" else min(positive(text), 65535)
+    import argparse
+
+    if text == "0":
+        return 0
+    if positive(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, not {text}")
+    return int(text)
 
 
 def run(args) -> int:

@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
@@ -154,10 +155,8 @@ def _accessibility_metadata(book: epub.EpubBook, edition: Edition,
          **({} if edition.language.split("-")[0] == "en" else {XML_LANG: "en"}))
     if source:
         meta("pageBreakSource", f"{edition_title(edition)}, {source}")
-    if not facts.failures:
+    if not facts.failures:  # no certifier is named: nobody certified it, the build checked it
         meta("dcterms:conformsTo", CONFORMANCE)
-        if edition.publisher:
-            meta("a11y:certifiedBy", edition.publisher)
 
 
 def _sections(edition: Edition) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -184,17 +183,18 @@ def _nav(edition: Edition, pages: list[tuple[str, str]]) -> bytes:
                  ("titlepage", "title.xhtml", words["title_page"]),
                  ("toc", "contents.xhtml", words["contents"]),
                  ("bodymatter", article_file(first), first.title)]
-    html = environment().get_template("epub/nav.xhtml").render(
+    html = environment(look_of(edition).house).get_template("epub/nav.xhtml").render(
         edition=edition, labels=words, title=edition_title(edition),
         sections=_sections(edition), landmarks=landmarks, pages=pages)
     return html.encode("utf-8")
 
 
 def mark_pages(documents: tuple[Document, ...], roots: list[etree._Element],
-               starts: Sequence[PageStart | None]) -> list[tuple[str, str]]:
+               starts: Sequence[PageStart | None],
+               house: Path | None = None) -> list[tuple[str, str]]:
     """Set a page-break marker where each page of the PDF begins (`starts[n]`: where
     page n + 1 does); the page list's entries, (href, label), in reading order."""
-    marker = environment().get_template("epub/pagebreak.xhtml")
+    marker = environment(house).get_template("epub/pagebreak.xhtml")
     wanted: dict[str, list[tuple[int, PageStart]]] = {}
     for number, start in enumerate(fill_blanks(starts), 1):
         if start is not None:
@@ -247,7 +247,7 @@ def build_epub(edition: Edition, documents: tuple[Document, ...], cover: Resourc
     """`starts`: where each page of the PDF begins, when the PDF was typeset with the
     EPUB; they give the page list. `fonts`: embed the bundled fonts."""
     roots = [_parse(doc) for doc in documents]
-    pages = mark_pages(documents, roots, starts) if starts else []
+    pages = mark_pages(documents, roots, starts, look_of(edition).house) if starts else []
     if pages:
         documents = tuple(replace(doc, html=_serialise(root))
                           if root.find(".//*[@role='doc-pagebreak']") is not None else doc
