@@ -202,3 +202,26 @@ def test_progress_is_drawn_on_a_terminal(tmp_path):
     assert b"reading articles 1/1" in drawn and b"typesetting PDF 1/1" in drawn
     assert drawn.endswith(b"\r\x1b[K")  # the line is cleared before the summary
     assert "wrote" in stdout
+
+
+def test_empty_sections_are_left_out_of_both_print_builds(tmp_path):
+    """`edition new` writes sections with no articles: they must not add pages, and a
+    one-piece and a parallel build must still agree."""
+    from pypdf import PdfReader
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"a{n}.md").write_text(f"---\ntitle: Story {n}\n---\n\nText {n}.\n")
+    (folder / "e.toml").write_text(GOOD.replace('issue = 1', 'issue = 1\nbleed = "0mm"')
+                                   .replace('articles = ["a.md"]', 'articles = []')
+                                   + '\n[[sections]]\ntitle = "Full"\narticles = ["a*.md"]\n'
+                                   + '\n[[sections]]\ntitle = "Empty too"\narticles = []\n')
+    texts = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        result = run_edition("build", str(folder / "e.toml"), "--out", str(out), "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+        texts.append([page.extract_text().split() for page in PdfReader(out / "e.pdf").pages])
+    assert texts[0] == texts[1]
+    assert not any({"Empty", "News"} & set(words) for words in texts[0])
