@@ -36,13 +36,19 @@ from builder.assemble import assemble
 from builder.build import modified_time
 from builder.edition import load_edition
 from builder.errors import Report
+from builder.assets import look_of, style_files
 from builder.render import render_print
-from builder.writers.pdf import build_pdf
+from builder.writers.pdf import BASE_URL, _fetcher
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 report = Report(quiet=True)
 edition = assemble(load_edition(Path(sys.argv[1])), report)
 html = render_print(edition, modified_time(edition))
+files = dict(style_files("print", look_of(edition)))
+files.update({r.name: (r.media_type, r.data) for r in edition.resources})
 start = time.perf_counter()
-data = build_pdf(edition, html, report)
+data = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(files, [])).write_pdf(
+    font_config=FontConfiguration())
 print(time.perf_counter() - start)
 Path(sys.argv[2]).write_bytes(data)
 """
