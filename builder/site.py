@@ -167,6 +167,17 @@ def publish_edition(path: Path, site: Path, report: Report, strict: bool = False
     return published
 
 
+def previously_published(path: Path, site: Path) -> Published | None:
+    """What the site showed of an edition whose build just failed: its files there are
+    still the earlier ones (a failed build replaces nothing), and so is their record."""
+    folder = site / path.stem
+    outputs = [Output(fmt, file, file.stat().st_size, fresh=False)
+               for fmt in FORMATS if (file := folder / f"{path.stem}.{fmt}").is_file()]
+    kept = Record(folder, path.stem, outputs).load() if outputs else None
+    downloads = tuple(Download(o.format, o.path.name, o.size) for o in outputs)
+    return replace(kept, downloads=downloads, fresh=False) if kept else None
+
+
 def _digest(path: Path) -> str:
     try:
         with path.open("rb") as handle:

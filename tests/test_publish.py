@@ -523,9 +523,30 @@ def test_a_broken_edition_fails_and_leaves_the_site_as_it_was(site):
     assert result.returncode == 1
     assert re.search(rf"error: .*{broken.name}:\d+: article 'articles/gone.md' not found",
                      result.stderr), result.stderr
-    assert f"1 of 2 edition(s) failed ({broken}); the site's pages and feeds were left " \
-        f"as they were" in result.stderr.splitlines()[-1]
+    assert f"1 of 2 edition(s) failed ({broken}); the site lists the earlier version of " \
+        f"1 of them" in result.stderr.splitlines()[-1]
     assert "Traceback" not in result.stderr
     assert "up to date: " in result.stdout and site.editions[0].name in result.stdout
     # The index still lists the broken edition's last good build: nothing was replaced.
     assert snapshot(site.folder) == site.after
+
+
+def test_a_broken_edition_beside_a_changed_one_keeps_pages_true_to_the_files(site):
+    """The changed edition's new files are described; the broken one's earlier files,
+    still in place, stay listed as they were."""
+    changed, broken = site.editions
+    article = changed.parent / "articles" / "dredging.md"
+    good_article, good_edition = article.read_text(encoding="utf-8"), broken.read_text()
+    article.write_text(good_article.replace("Dredging returns", "Dredging resumes", 1))
+    broken.write_text(good_edition.replace('"articles/hafenfest.md"', '"articles/gone.md"'))
+    try:
+        result = publish(site.folder, *site.editions)
+    finally:
+        article.write_text(good_article, encoding="utf-8")
+        broken.write_text(good_edition, encoding="utf-8")
+    assert result.returncode == 1
+    index = (site.folder / "index.html").read_text(encoding="utf-8")
+    assert "Dredging resumes" in index and "Dredging returns" not in index
+    assert "Dredging resumes" in (site.folder / changed.stem / "index.html").read_text()
+    assert f"{broken.stem}/{broken.stem}.epub" in index  # still listed, its files kept
+    assert (site.folder / broken.stem / f"{broken.stem}.epub").stat().st_size > 10_000

@@ -49,7 +49,7 @@ def run(args) -> int:
 def _publish(args) -> int:
     from ..errors import BuildError, Report, shown
     from ..output import prepare_folder
-    from ..site import check_names, publish_edition, unique, write_site
+    from ..site import check_names, previously_published, publish_edition, unique, write_site
     from ..site_pages import human_size
 
     paths = unique(args.editions)
@@ -74,9 +74,14 @@ def _publish(args) -> int:
         print(f"{'built' if edition.fresh else 'up to date'}: {shown(path)} "
               f"-> {shown(args.site / path.stem)}/ ({sizes})")
     if failed:
+        # The editions that were built have new files: the pages must describe them. A
+        # failed edition keeps its earlier files, and the site keeps listing those.
+        earlier = [old for path in failed if (old := previously_published(path, args.site))]
+        write_site(args.site, [*published, *earlier], args.base_url)
         print(f"error: {len(failed)} of {len(paths)} edition(s) failed "
-              f"({', '.join(shown(p) for p in failed)}); the site's pages and feeds were "
-              f"left as they were", file=sys.stderr)
+              f"({', '.join(shown(p) for p in failed)}); the site lists "
+              + (f"the earlier version of {len(earlier)} of them" if earlier else "none of them"),
+              file=sys.stderr)
         return 1
     index = write_site(args.site, published, args.base_url)
     print(f"published {len(published)} edition(s): {shown(index)}")
