@@ -121,6 +121,18 @@ def check_names(paths: list[Path]) -> None:
         seen.setdefault(key, path)
 
 
+def check_site_folder(site: Path, paths: list[Path]) -> None:
+    """Publishing writes and replaces files in `site/<stem>/`: that must not be inside
+    the edition's own folder, where its articles and images are."""
+    for path in paths:
+        folder = path.resolve().parent
+        target = (site / path.stem).resolve()
+        if target == folder or folder in target.parents:
+            raise BuildError(f"the site would write into this edition's own folder "
+                             f"({site / path.stem}); publish into a folder outside it "
+                             f"(e.g. --site public)", path)
+
+
 def unique(paths: list[Path]) -> list[Path]:
     """The same file given twice (a glob and a name) is published once."""
     first: dict[Path, Path] = {}

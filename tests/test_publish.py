@@ -550,3 +550,13 @@ def test_a_broken_edition_beside_a_changed_one_keeps_pages_true_to_the_files(sit
     assert "Dredging resumes" in (site.folder / changed.stem / "index.html").read_text()
     assert f"{broken.stem}/{broken.stem}.epub" in index  # still listed, its files kept
     assert (site.folder / broken.stem / f"{broken.stem}.epub").stat().st_size > 10_000
+
+
+def test_a_site_inside_the_editions_folder_is_refused(tmp_path):
+    shutil.copytree(ROOT / "editions", tmp_path / "editions")
+    before = sorted(p.name for p in (tmp_path / "editions" / "sample").rglob("*"))
+    result = run_edition("publish", "editions/sample.toml", "--site", "editions",
+                         cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the site would write into this edition's own folder" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "editions" / "sample").rglob("*")) == before

@@ -49,11 +49,19 @@ def run(args) -> int:
 def _publish(args) -> int:
     from ..errors import BuildError, Report, shown
     from ..output import prepare_folder
-    from ..site import check_names, previously_published, publish_edition, unique, write_site
+    from ..site import (
+        check_names,
+        check_site_folder,
+        previously_published,
+        publish_edition,
+        unique,
+        write_site,
+    )
     from ..site_pages import human_size
 
     paths = unique(args.editions)
     check_names(paths)
+    check_site_folder(args.site, paths)
     try:
         prepare_folder(args.site)
     except BuildError as error:
