@@ -21,14 +21,20 @@ MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
-def read_source(path: Path) -> str:
+def read_capped(path: Path, kind: str, limit: int) -> bytes:
+    """The bytes of an article or feed file of at most `limit` bytes."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BuildError(f"cannot read the article: {exc.strerror}", path) from None
-    if len(data) > MAX_ARTICLE_BYTES:
-        raise BuildError(f"the article is {len(data) / 2**20:.1f} MB; the limit is "
-                         f"{MAX_ARTICLE_BYTES // 2**20} MB per article, so split it", path)
+        raise BuildError(f"cannot read the {kind}: {exc.strerror}", path) from None
+    if len(data) > limit:
+        raise BuildError(f"the {kind} is {len(data) / 2**20:.1f} MB; the limit is "
+                         f"{limit // 2**20} MB per {kind}, so split it", path)
+    return data
+
+
+def read_source(path: Path) -> str:
+    data = read_capped(path, "article", MAX_ARTICLE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -39,17 +45,6 @@ def read_source(path: Path) -> str:
     if not text.strip():
         raise BuildError("the article is empty", path)
     return xml_safe(text)
-
-
-def read_feed_file(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BuildError(f"cannot read the feed: {exc.strerror}", path) from None
-    if len(data) > MAX_FEED_BYTES:
-        raise BuildError(f"the feed is {len(data) / 2**20:.1f} MB; the limit is "
-                         f"{MAX_FEED_BYTES // 2**20} MB, so split it", path)
-    return data
 
 
 @dataclass(frozen=True)
@@ -84,8 +79,9 @@ def read_entry(entry: Entry, spec: EditionSpec, first: int,
 def read_feed_entries(entry: Entry, spec: EditionSpec, first: int,
                       rules: tuple[furniture.Rule, ...], report: Report) -> list[Article]:
     """One article per entry of a feed, numbered from `first`."""
-    items = read_feed(entry.path, read_feed_file(entry.path), dict(entry.overrides),
-                      spec.language, entry.limit, report)
+    data = read_capped(entry.path, "feed", MAX_FEED_BYTES)
+    items = read_feed(entry.path, data, dict(entry.overrides), spec.language, entry.limit,
+                      report)
     if not items:
         raise BuildError(f"the feed {entry.path.relative_to(spec.root)} has no entries with "
                          f"content; remove it from the edition or fill it", spec.path,

@@ -29,16 +29,6 @@ class Output:
     pages: int | None = None  # of a PDF
 
 
-def pdf_pages(path: Path) -> int | None:
-    import pikepdf
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
-    except (pikepdf.PdfError, OSError):
-        return None
-
-
 def modified_time(edition: Edition) -> dt.datetime:
     """SOURCE_DATE_EPOCH when set, else the edition's date: never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -65,9 +55,11 @@ def chunked(articles: int, jobs: int) -> bool:
 
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
-                   jobs: int = 1, cache: ChunkCache | None = None) -> dict[str, bytes]:
-    """The PDF first: the EPUB follows its layout (its page list marks where the PDF's
-    pages begin) and, without a cover image of the edition's own, shows its cover."""
+                   jobs: int = 1, cache: ChunkCache | None = None,
+                   ) -> tuple[dict[str, bytes], int | None]:
+    """The outputs' bytes, and the PDF's number of pages. The PDF first: the EPUB
+    follows its layout (its page list marks where the PDF's pages begin) and, without a
+    cover image of the edition's own, shows its cover."""
     modified = modified_time(edition)
     results = {}
     book = typeset_pdf(edition, modified, report, jobs, cache) if "pdf" in formats else None
@@ -75,7 +67,7 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
         results["pdf"] = book.pdf
     if "epub" in formats:
         results["epub"] = make_epub(edition, modified, report, book)
-    return results
+    return results, len(book.pages) if book else None
 
 
 def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
@@ -133,15 +125,16 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     # Remote images can change without any file here changing: never skip those builds.
     record = BuildRecord(None if spec.remote_images else cache_dir, edition_path)
     targets = {fmt: out_dir / f"{edition_path.stem}.{fmt}" for fmt in FORMATS if fmt in formats}
-    if record.up_to_date(lambda files: BuildRecord.inputs(files, options), targets):
+    kept = record.up_to_date(lambda files: BuildRecord.inputs(files, options), targets)
+    if kept:
         return [Output(fmt, path, path.stat().st_size, fresh=False,
-                       pages=pdf_pages(path) if fmt == "pdf" else None)
+                       pages=kept.get("pages") if fmt == "pdf" else None)
                 for fmt, path in targets.items()]
     sources = [spec.path.resolve(), *entries]
     before = BuildRecord.inputs(sources, options)
     edition = assemble(spec, report)
     chunks = ChunkCache(cache_dir)
-    data = render_outputs(edition, formats, report, jobs, chunks)
+    data, pages = render_outputs(edition, formats, report, jobs, chunks)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
                          f"warnings into errors; no output was written", edition_path)
@@ -150,13 +143,13 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     for fmt, target in targets.items():
         write_atomic(target, data[fmt])
         outputs.append(Output(fmt, target, len(data[fmt]),
-                              pages=pdf_pages(target) if fmt == "pdf" else None))
+                              pages=pages if fmt == "pdf" else None))
     chunks.prune()
     read = [*sources, *sorted({r.source for r in edition.resources if r.source})]
     # A file edited while the build ran may not be in these outputs: then no record, so
     # the next build does the work again instead of calling them up to date.
     if BuildRecord.inputs(sources, options) == before:
-        record.save(read, BuildRecord.inputs(read, options), data)
+        record.save(read, BuildRecord.inputs(read, options), data, pages)
     if assembled:
         assembled(edition)
     return outputs

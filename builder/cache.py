@@ -152,25 +152,29 @@ class BuildRecord:
                 parts.append(f"{path}:missing")
         return digest(*parts)
 
-    def up_to_date(self, key_of, outputs: dict[str, Path]) -> bool:
-        """`key_of(files)` recomputes the input key from the files the record lists."""
+    def up_to_date(self, key_of, outputs: dict[str, Path]) -> dict | None:
+        """The record, when the outputs are still what it says for the same inputs, else
+        None. `key_of(files)` recomputes the input key from the files it lists."""
         if not self.path:
-            return False
+            return None
         try:
             record = json.loads(self.path.read_text(encoding="utf-8"))
             if key_of([Path(p) for p in record["files"]]) != record["key"] \
                     or record.get("house") != house_digest(self.house):
-                return False
-            return all(digest(path.read_bytes()) == record["outputs"].get(fmt)
+                return None
+            same = all(digest(path.read_bytes()) == record["outputs"].get(fmt)
                        for fmt, path in outputs.items())
+            return record if same else None
         except (OSError, ValueError, KeyError, TypeError):
-            return False
+            return None
 
-    def save(self, files: list[Path], key: str, outputs: dict[str, bytes]) -> None:
+    def save(self, files: list[Path], key: str, outputs: dict[str, bytes],
+             pages: int | None = None) -> None:
+        """`pages`: the PDF's, shown again when the next build finds it up to date."""
         if not self.path:
             return
         record = {"files": [str(p) for p in files], "key": key,
-                  "house": house_digest(self.house),
+                  "house": house_digest(self.house), "pages": pages,
                   "outputs": {fmt: digest(data) for fmt, data in outputs.items()}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import furniture
 from .assemble import read_entry
 from .edition import EditionSpec, load_edition
-from .errors import BuildError, Report, shown
+from .errors import BuildError, Report, line_of, shown
 from .models import Section
 
 SEVERITIES = ("error", "warning", "info")
@@ -88,15 +88,11 @@ def _articles(spec: EditionSpec) -> list[Finding]:
             sections.append(Section(section.title, tuple(read)))
     if spec.cover:
         findings += _cover(spec)
-    if sections and not findings_with(findings, "error"):
+    if sections and not any(f.severity == "error" for f in findings):
         findings += _templates(spec, tuple(sections))
     return findings + [Finding(w.code, "warning", w.message,
                                shown(w.path) if w.path else None, w.line)
                        for w in report.warnings]
-
-
-def findings_with(findings: list[Finding], severity: str) -> list[Finding]:
-    return [f for f in findings if f.severity == severity]
 
 
 def _templates(spec: EditionSpec, sections) -> list[Finding]:
@@ -142,8 +138,6 @@ def _image_sizes(article, source: str) -> list[Finding]:
             width, height = image.size
         name = resource.source.name if resource.source else resource.name
         if max(width, height) > OVERSIZED_PIXELS or len(resource.data) > OVERSIZED_BYTES:
-            from .errors import line_of
-
             findings.append(Finding(
                 "oversized-image", "warning",
                 f"image '{name}' is {width}×{height} px, {len(resource.data) / 2**20:.1f} MB; "

@@ -154,6 +154,8 @@ def test_summary_names_outputs_sizes_pages_and_time(tmp_path):
     assert lines[2].startswith("built ") and lines[2].endswith(" s"), lines
     # not a terminal: no progress line drawn on stderr
     assert "\r" not in result.stderr and "reading articles" not in result.stderr
+    again = run_edition("build", str(edition), "--out", str(tmp_path / "o"))
+    assert again.stdout.splitlines()[1] == lines[1].replace("wrote ", "up to date: ")
 
 
 def test_quiet_prints_only_warnings_and_verbose_says_more(tmp_path):

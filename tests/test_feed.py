@@ -22,7 +22,6 @@ from builder.errors import BuildError, Report
 from conftest import (
     FIXTURES,
     NS,
-    ROOT,
     assert_fails,
     build_edition,
     epubcheck_messages,
@@ -30,13 +29,6 @@ from conftest import (
 )
 
 FEEDS = FIXTURES / "feeds"
-
-
-@pytest.fixture(autouse=True)
-def this_checkout(monkeypatch):
-    """`assert_fails` runs the command from a temporary folder, where `builder` would be
-    whichever copy is installed: make it this checkout's."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
 
 def load(path: Path):

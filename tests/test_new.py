@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import textwrap
 import tomllib
 import zipfile
@@ -12,7 +11,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import NS, ROOT, run_edition
+from conftest import NS, run_edition
 
 WEEKLY = '''\
 # The Harbour Weekly: one file per issue; articles live in a folder per issue.
@@ -101,9 +100,7 @@ def series_file(folder, name: str, date: str, period: str | None = '"weekly"',
 
 
 def new(folder, *args: str):
-    # run from the folder, as a publisher would, with this checkout's builder importable
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return run_edition("new", *args, cwd=folder, env=env)
+    return run_edition("new", *args, cwd=folder)  # from the folder, as a publisher would
 
 
 def parsed(path) -> dict:

@@ -13,7 +13,16 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from conftest import NS, ROOT, assert_fails, build_edition, epubcheck_messages, run_edition
+from conftest import (
+    GOOD,
+    NS,
+    ROOT,
+    assert_fails,
+    build_edition,
+    epubcheck_messages,
+    run_edition,
+    write_edition,
+)
 
 SAMPLE_TOML = (ROOT / "editions" / "sample.toml").read_text(encoding="utf-8")
 HOUSE_MARK = "Printed for the House of Test"
@@ -234,21 +243,11 @@ def test_author_html_cannot_fake_what_the_builder_marks_up(tmp_path):
 
 
 def sample_edition(folder: Path, article: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "a.md").write_text(article, encoding="utf-8")
+    edition = write_edition(folder, GOOD.replace("Test Weekly", "House Weekly")
+                            .replace("issue = 1", "issue = 3"), article)
     shutil.copy(ROOT / "editions" / "sample" / "images" / "water-levels.png",
                 folder / "gauge.png")
-    (folder / "e.toml").write_text(textwrap.dedent("""\
-        title = "House Weekly"
-        issue = 3
-        date = 2026-11-21
-        language = "en"
-
-        [[sections]]
-        title = "News"
-        articles = ["a.md"]
-        """), encoding="utf-8")
-    return folder / "e.toml"
+    return edition
 
 
 # --- House style: the edition's own templates and styles -------------------------------

@@ -6,11 +6,16 @@ import os
 import time
 from pathlib import Path
 
-from ..assets import EDITIONS
 from . import guarded, positive
 
 HELP = "build an edition to EPUB and PDF"
-SAMPLE = EDITIONS / "sample.toml"
+
+
+def sample() -> Path:
+    """The bundled sample edition (found on use: `edition --help` imports nothing more)."""
+    from ..assets import EDITIONS
+
+    return EDITIONS / "sample.toml"
 
 
 def add_arguments(parser) -> None:
@@ -66,7 +71,7 @@ def describe(output) -> str:
 
 
 def run(args) -> int:
-    edition = args.edition or SAMPLE
+    edition = args.edition or sample()
     return guarded(lambda: _build(args, edition), edition)
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from . import guarded, positive
-from .build import SAMPLE
+from .build import sample
 
 HELP = "write PNG proofs of chosen PDF pages (cover, contents, an article, a footnote, a table)"
 
@@ -25,7 +25,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    edition = args.edition or SAMPLE
+    edition = args.edition or sample()
     return guarded(lambda: _proof(args, edition), edition)
 
 
