@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .assets import STYLES, TEMPLATES
 from .labels import join_names, labels, long_date
 from .site import Published
-from .text import xml_safe
+from .text import human_size, xml_safe
 
 OPDS_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 GLIMPSE = 6  # article titles the index shows of each edition
@@ -38,17 +38,6 @@ class Site:
     feed_id: str
     opds_id: str
 
-
-def human_size(size: int) -> str:
-    """Decimal units, as file managers show them: 850 bytes, 312 KB, 1.2 MB."""
-    if size < 1000:
-        return f"{size} bytes"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1000
-        if value < 999.5 or unit == "TB":
-            return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
-    raise AssertionError("unreachable")
 
 
 def rfc3339(moment: dt.datetime) -> str:

@@ -63,11 +63,10 @@ def reporter(args):
 def describe(output) -> str:
     """'out/x.pdf (1.2 MB, 14 pages)'."""
     from ..errors import shown
+    from ..text import human_size
 
-    size = output.size
-    amount = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, round(size / 1024))} KB"
     pages = f", {output.pages} pages" if output.pages is not None else ""
-    return f"{shown(output.path)} ({amount}{pages})"
+    return f"{shown(output.path)} ({human_size(output.size)}{pages})"
 
 
 def run(args) -> int:

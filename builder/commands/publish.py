@@ -57,7 +57,7 @@ def _publish(args) -> int:
         unique,
         write_site,
     )
-    from ..site_pages import human_size
+    from ..text import human_size
 
     paths = unique(args.editions)
     check_names(paths)
