@@ -290,7 +290,7 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
     heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
-    first_pdf = None
+    front_pdf = None
     with warnings.catch_warnings():  # the links, outline and destinations are rebuilt below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         for part, blank in zip(parts, [False, *blanks], strict=True):
@@ -304,12 +304,11 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
                 infos.append(PageInfo(size=first.size, anchors={}, links=[], bookmarks=[]))
             out.pages.extend(source.pages)
             infos.extend(part.pages)
-            if first_pdf is None:
-                first_pdf = source
+            if front_pdf is None:
+                front_pdf = source
                 opened.append(source)  # the front: its metadata is the book's, below
             else:
                 source.close()
-    sources = [first_pdf]
     for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
         _mark_fonts(pdf, fonts)
     for page, over in zip(out.pages, heads, strict=True):
@@ -333,20 +332,20 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
     _outline(out, infos)
     _share_fonts(out)
     _glyph_text(out, [front, *chunks, *overlays])
-    out.docinfo = out.copy_foreign(sources[0].docinfo)
-    if "/Lang" in sources[0].Root:
-        out.Root.Lang = pikepdf.String(str(sources[0].Root.Lang))
-    if "/PageMode" in sources[0].Root:
-        out.Root.PageMode = pikepdf.Name(str(sources[0].Root.PageMode))
+    out.docinfo = out.copy_foreign(front_pdf.docinfo)
+    if "/Lang" in front_pdf.Root:
+        out.Root.Lang = pikepdf.String(str(front_pdf.Root.Lang))
+    if "/PageMode" in front_pdf.Root:
+        out.Root.PageMode = pikepdf.Name(str(front_pdf.Root.PageMode))
     # The variant's identification (XMP, output intent) is the same in every chunk:
     # the front's stands for the book.
     for key in ("/Metadata", "/OutputIntents", "/MarkInfo"):
-        if key in sources[0].Root:
-            value = sources[0].Root[key]
+        if key in front_pdf.Root:
+            value = front_pdf.Root[key]
             out.Root[key] = out.copy_foreign(
-                value if value.is_indirect else sources[0].make_indirect(value))
+                value if value.is_indirect else front_pdf.make_indirect(value))
     _share_profiles(out)
-    version = sources[0].pdf_version
+    version = front_pdf.pdf_version
     if press.needed:
         finish(out, press)
     data = io.BytesIO()
