@@ -137,24 +137,84 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
     )
 
 
-def assemble(spec: EditionSpec, report: Report) -> Edition:
+def assemble(spec: EditionSpec, report: Report, pool=None) -> Edition:
+    """With a `pool` of worker processes, articles are read in parallel; the edition,
+    the warnings and their order, and the first error are those of reading them one by
+    one."""
     rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
+    entries = [entry for section in spec.sections for entry in section.entries]
+    read = _read_all(entries, spec, rules, pool) if pool else \
+        _read_in_order(entries, spec, rules, report)
     sections = []
-    number = 0
-    total = sum(len(section.entries) for section in spec.sections)  # files, feeds counted once
     done = 0
     for section in spec.sections:
         articles = []
         for entry in section.entries:
-            read = read_entry(entry, spec, number + 1, rules, report)
-            articles += read
-            number += len(read)
+            outcome = next(read)
+            for warning in outcome.warnings:
+                report.add(warning)
+            if outcome.error:
+                raise outcome.error
+            articles += outcome.articles
             done += 1
-            report.advance("reading articles", done, total)
+            report.advance("reading articles", done, len(entries))
             report.note(f"read {entry.path.relative_to(spec.root)}")
         if articles:  # a section left empty (as `edition new` writes them) is not shown
             sections.append(Section(section.title, tuple(articles)))
     return edition_of(spec, tuple(sections))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading one entry gave: its articles, or the error that stopped it, and
+    the warnings on the way (made where it was read, shown by the build in order)."""
+
+    articles: tuple[Article, ...] = ()
+    warnings: tuple = ()
+    error: BuildError | None = None
+
+    @classmethod
+    def of(cls, read, *args, report: Report | None = None) -> _Read:
+        """`read(*args, report)`; with no `report`, the warnings are collected."""
+        own = report or Report(quiet=True)
+        try:
+            articles = read(*args, own)
+        except BuildError as error:
+            return cls((), () if report else tuple(own.warnings), error)
+        return cls(tuple(articles), () if report else tuple(own.warnings))
+
+
+def _read_in_order(entries, spec, rules, report):
+    """The entries' outcomes, read here one by one as they are asked for."""
+    first = 1
+    for entry in entries:
+        outcome = _Read.of(read_entry, entry, spec, first, rules, report=report)
+        yield outcome
+        first += len(outcome.articles)
+
+
+def _read_one_collected(entry: Entry, spec: EditionSpec, first: int,
+                        rules: tuple[furniture.Rule, ...]) -> _Read:
+    return _Read.of(read_entry, entry, spec, first, rules)
+
+
+def _read_all(entries, spec, rules, pool):
+    """The entries' outcomes in order: files read by the pool; feeds, whose number of
+    articles the numbering of the next entries needs, read here meanwhile."""
+    outcomes: list = []
+    first = 1
+    for entry in entries:
+        if entry.feed:
+            outcome = _Read.of(read_entry, entry, spec, first, rules)
+            outcomes.append(outcome)
+            if outcome.error:
+                break  # the build stops here: nothing after it needs a number
+            first += len(outcome.articles)
+        else:
+            outcomes.append(pool.apply_async(_read_one_collected, (entry, spec, first, rules)))
+            first += 1
+    for outcome in outcomes:
+        yield outcome if isinstance(outcome, _Read) else outcome.get()
 
 
 def edition_of(spec: EditionSpec, sections: tuple[Section, ...]) -> Edition:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import workers
 from .assemble import assemble
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import BuildRecord, ChunkCache
@@ -55,30 +57,47 @@ def chunked(articles: int, jobs: int) -> bool:
 
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
-                   jobs: int = 1, cache: ChunkCache | None = None,
+                   jobs: int = 1, cache: ChunkCache | None = None, pool=None,
                    ) -> tuple[dict[str, bytes], int | None]:
     """The outputs' bytes, and the PDF's number of pages. The PDF first: the EPUB
     follows its layout (its page list marks where the PDF's pages begin) and, without a
-    cover image of the edition's own, shows its cover."""
+    cover image of the edition's own, shows its cover. With a `pool` of `jobs` worker
+    processes, the PDF is typeset in chunks, and the EPUB is made by a worker as soon
+    as the PDF's pages are known, while the PDF is joined."""
     modified = modified_time(edition)
     results = {}
-    book = typeset_pdf(edition, modified, report, jobs, cache) if "pdf" in formats else None
+    packing = None
+
+    def laid_out(layout) -> None:
+        nonlocal packing
+        from .writers.chunked import cover_page
+
+        packing = pool.apply_async(package_epub, (
+            edition, modified, None if edition.cover else cover_page(layout),
+            tuple(page.start for page in layout.pages)))
+
+    book = typeset_pdf(edition, modified, report, jobs, cache, pool,
+                       laid_out if "epub" in formats else None) if "pdf" in formats else None
     if book is not None:
         results["pdf"] = book.pdf
-    if "epub" in formats:
+    if packing is not None:
+        results["epub"] = packing.get()
+        report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
+    elif "epub" in formats:
         results["epub"] = make_epub(edition, modified, report, book)
     return results, len(book.pages) if book else None
 
 
 def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                cache: ChunkCache | None) -> Typeset:
+                cache: ChunkCache | None, pool=None, laid_out=None) -> Typeset:
     articles = len(edition.articles)
     # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
-    if chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
+    if pool is not None and chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
         from .writers.chunked import build_pdf_chunked
 
-        return build_pdf_chunked(edition, modified, report, jobs, chunk_size(articles, jobs),
-                                 cache or ChunkCache(None))
+        return build_pdf_chunked(edition, modified, report, pool, jobs,
+                                 chunk_size(articles, jobs), cache or ChunkCache(None),
+                                 laid_out)
     from .render import render_print
     from .writers.pdf import typeset_book
 
@@ -94,6 +113,17 @@ def make_epub(edition: Edition, modified: dt.datetime, report: Report,
     brings a cover image, the PDF's cover page as its cover image. An EPUB built alone
     has no page list and a drawn cover: typesetting the book for them would cost as
     much as the PDF."""
+    data = package_epub(edition, modified, (book.pdf or book.path) if book else None,
+                        tuple(page.start for page in book.pages) if book else None)
+    report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
+    return data
+
+
+def package_epub(edition: Edition, modified: dt.datetime, printed: bytes | Path | None,
+                 starts: tuple | None) -> bytes:
+    """The EPUB. Its cover: the edition's cover image, else the first page of the
+    `printed` PDF, else one drawn; its page list: where each PDF page `starts` (none
+    without a PDF)."""
     from .cover import generated_cover, printed_cover
     from .render import render_epub
     from .writers.epub import build_epub
@@ -101,12 +131,9 @@ def make_epub(edition: Edition, modified: dt.datetime, report: Report,
     if edition.cover:
         cover = edition.cover.resource
     else:
-        cover = printed_cover(book.pdf or book.path) if book else generated_cover(edition)
-    data = build_epub(edition, render_epub(edition, cover), cover, modified,
-                      tuple(page.start for page in book.pages) if book else (),
+        cover = printed_cover(printed) if printed is not None else generated_cover(edition)
+    return build_epub(edition, render_epub(edition, cover), cover, modified, starts or (),
                       fonts=edition.embed_fonts)
-    report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
-    return data
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
@@ -132,9 +159,15 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
                 for fmt, path in targets.items()]
     sources = [spec.path.resolve(), *entries]
     before = BuildRecord.inputs(sources, options)
-    edition = assemble(spec, report)
     chunks = ChunkCache(cache_dir)
-    data, pages = render_outputs(edition, formats, report, jobs, chunks)
+    with contextlib.ExitStack() as stack:
+        # Worker processes read the articles, typeset the PDF's chunks and package the
+        # EPUB beside the join.
+        parallel = jobs > 1 and (len(entries) > MIN_CHUNK
+                                 or any(e.feed for s in spec.sections for e in s.entries))
+        pool = stack.enter_context(workers.pool(jobs)) if parallel else None
+        edition = assemble(spec, report, pool)
+        data, pages = render_outputs(edition, formats, report, jobs, chunks, pool)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
                          f"warnings into errors; no output was written", edition_path)

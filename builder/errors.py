@@ -38,6 +38,9 @@ class BuildError(Exception):
     def __str__(self) -> str:
         return _where(self.path, self.line) + self.message
 
+    def __reduce__(self):  # raised in a worker process, re-raised in the build's
+        return type(self), (self.message, self.path, self.line)
+
 
 @dataclass(frozen=True)
 class Warning_:
@@ -86,7 +89,10 @@ class Report:
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
              code: str = "warning", near: str | None = None) -> None:
         """`near`: text of the source file the problem is at, when the line is unknown."""
-        warning = Warning_(message, path, line or line_of(path, near), code)
+        self.add(Warning_(message, path, line or line_of(path, near), code))
+
+    def add(self, warning: Warning_) -> None:
+        """A warning as made (in a worker process, say): kept, and printed."""
         self.warnings.append(warning)
         if not self.quiet:
             self.progress.clear()

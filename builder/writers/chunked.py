@@ -21,11 +21,8 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-import multiprocessing
 import shutil
-import signal
 import tempfile
-import threading
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,16 +53,6 @@ class Job:
 def _run(job: Job) -> Typeset:
     return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
                    variant=job.variant, look=job.look)
-
-
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def _quiet_worker() -> None:
-    # The parent decides what an interruption means; workers just stop when told.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while forked
 
 
 def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
@@ -110,10 +97,13 @@ def _article_starts(chunks: list[Typeset], first_page: int,
 def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
            stage: str = "") -> Callable[[], list[Typeset]]:
     """Start typesetting, in parallel, the jobs the cache does not already hold; the
-    function returned waits for them. With a `stage`, progress is shown per job."""
+    function returned waits for them. With a `stage`, progress is shown per job.
+    The longest documents go first, so that no worker is left with a long one at
+    the end while the other waits."""
     keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look) for j in jobs]
     results = [cache.get(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
+    missing = sorted((i for i, result in enumerate(results) if result is None),
+                     key=lambda i: -len(jobs[i].html))
     done = itertools.count(len(jobs) - len(missing) + 1)
     if stage:
         report.note(f"{stage}: {len(jobs) - len(missing)} of {len(jobs)} from the cache")
@@ -131,19 +121,49 @@ def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
     return finish
 
 
-def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                      chunk_size: int, cache: ChunkCache) -> Typeset:
+@dataclass(frozen=True)
+class Layout:
+    """A chunked book once every page is typeset and counted, before the join: its
+    front matter, chunks, blank pages, and the running heads still being typeset."""
+
+    front: Typeset
+    chunks: list[Typeset]
+    blanks: list[bool]
+    heads: Callable[[], list[Typeset]]  # waits for the running heads
+    press: Press
+
+    @property
+    def pages(self) -> tuple[PageInfo, ...]:
+        return book_pages(self.front, self.chunks, self.blanks)
+
+
+def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, pool,
+                      workers: int, chunk_size: int, cache: ChunkCache,
+                      laid_out: Callable[[Layout], None] | None = None) -> Typeset:
     """Typeset chunks travel as files, so this process never holds them all in memory.
-    The result holds the book's PDF and the layout of every page (for the EPUB)."""
+    The result holds the book's PDF and the layout of every page (for the EPUB).
+    `laid_out(layout)` is called as soon as every page is known, before the join (the
+    EPUB can then be made beside it); the chunks' files last until this returns."""
     scratch = Path(tempfile.mkdtemp(prefix="edition-chunks-"))
     try:
-        return _build(edition, modified, report, jobs, chunk_size, cache,
-                      (scratch / f"{n}.pdf" for n in itertools.count()))
+        layout = lay_out(edition, modified, report, pool, workers, chunk_size, cache,
+                         (scratch / f"{n}.pdf" for n in itertools.count()))
+        if laid_out:
+            laid_out(layout)
+        heads = layout.heads()
+        for result in (layout.front, *layout.chunks):
+            report_refused(result, report)
+        report.advance("joining PDF", 0, 1)
+        joined = join(layout.front, layout.chunks, heads, layout.blanks, layout.press)
+        report.advance("joining PDF", 1, 1)
+        return Typeset(joined, layout.pages)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Typeset:
+def lay_out(edition, modified, report, pool, workers, chunk_size, cache, targets) -> Layout:
+    """Typeset every page: the articles' chunks and the front beside them, then the
+    front again with the contents' page numbers, and the running heads."""
     groups = group(edition, chunk_size)
     press = press_of(edition)
     look = look_of(edition)
@@ -162,50 +182,45 @@ def _build(edition, modified, report, jobs, chunk_size, cache, targets) -> Types
         return Job(html, "print-chunk", shown, edition.identifier, next(targets),
                    press.variant, look)
 
+    # The front's length, from a guess of the contents with the widest page numbers,
+    # typeset beside the articles.
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
-    context = multiprocessing.get_context("fork")
-    pool = None
-    try:
-        # Ctrl-C or SIGTERM while the pool is being made would leave it half made and
-        # beyond reach (its thread keeps starting workers): hold them until it is made.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
-            pool = context.Pool(jobs, initializer=_quiet_worker)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        guess_job = front_job(widest)
-        guess_key = cache.key(guess_job.html, guess_job.layer, guess_job.resources,
-                              edition.identifier, look)
-        front = cache.get(guess_key)
-        pending = None if front else pool.apply_async(_run, (guess_job,))
-        waiting = _start(pool, article_jobs, cache, report, "typesetting PDF")
-        chunks = waiting()
-        if pending is not None:
-            front = cache.put(guess_key, pending.get())
-        for _ in range(4):  # the contents' numbers depend on the front's length: settle it
-            numbers = _article_starts(chunks, len(front.pages) + 1,
-                                      blanks_before(len(front.pages), chunks, groups,
-                                                    press.for_print))
-            settled = _start(pool, [front_job(numbers)], cache, report)()[0]
-            if len(settled.pages) == len(front.pages):
-                front = settled
-                break
-            front = settled
-        blanks = blanks_before(len(front.pages), chunks, groups, press.for_print)
-        overlays = _start(pool, _overlay_jobs(edition, front, chunks, groups, blanks, jobs,
-                                              targets), cache, report)()
-    except BaseException:
-        if pool is not None:
-            _abandon(pool)
-        raise
-    pool.close()
-    pool.join()
-    for result in (front, *chunks):
-        report_refused(result, report)
-    report.advance("joining PDF", 0, 1)
-    joined = join(front, chunks, overlays, blanks, press)
-    report.advance("joining PDF", 1, 1)
-    return Typeset(joined, book_pages(front, chunks, blanks))
+    guess = _start(pool, [front_job(widest)], cache, report)
+    chunks = _start(pool, article_jobs, cache, report, "typesetting PDF")()
+    front_pages = len(guess()[0].pages)
+    for _ in range(4):  # the contents' numbers depend on the front's length: settle it
+        blanks = blanks_before(front_pages, chunks, groups, press.for_print)
+        numbers = _article_starts(chunks, front_pages + 1, blanks)
+        # The running heads are typeset beside the front, for a front of the length
+        # guessed; again if it turns out longer or shorter (rare).
+        settling = _start(pool, [front_job(numbers)], cache, report)
+        heads = _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
+                                           2 * workers, targets), cache, report)
+        front = settling()[0]
+        if len(front.pages) == front_pages:
+            break
+        heads()  # (wasted; not left running beside the next round)
+        front_pages = len(front.pages)
+    else:
+        blanks = blanks_before(front_pages, chunks, groups, press.for_print)
+        heads = _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
+                                           2 * workers, targets), cache, report)
+    return Layout(front, chunks, blanks, heads, press)
+
+
+def cover_page(layout: Layout) -> bytes:
+    """The book's first page alone, as the join and the print finish will make it (its
+    page boxes, its colour spaces): the EPUB's cover can be drawn before the join."""
+    import pikepdf
+
+    with _open(layout.front) as source:
+        out = pikepdf.new()
+        out.pages.append(source.pages[0])
+        if layout.press.needed:
+            finish(out, layout.press)
+        data = io.BytesIO()
+        out.save(data)
+    return data.getvalue()
 
 
 def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tuple:
@@ -218,23 +233,12 @@ def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tup
     return tuple(pages)
 
 
-def _abandon(pool) -> None:
-    """Stop the workers at once (the build was interrupted or failed). Killed first,
-    because `Pool.terminate()` can wait forever on a worker that died while sending a
-    result; it then tidies up in the background, for at most a few seconds."""
-    for worker in multiprocessing.active_children():
-        worker.kill()
-    tidy = threading.Thread(target=pool.terminate, daemon=True)
-    tidy.start()
-    tidy.join(timeout=5)
-
-
-def _overlay_jobs(edition: Edition, front: Typeset, chunks: list[Typeset],
+def _overlay_jobs(edition: Edition, front_pages: int, chunks: list[Typeset],
                   groups: list[tuple[Part, ...]], blanks: list[bool], count: int,
                   targets) -> list[Job]:
     """The running heads and page numbers of every page, in `count` documents."""
     pages: list[tuple[str, str | None]] = [("cover", None)]
-    pages += [("front", None)] * (len(front.pages) - 1)
+    pages += [("front", None)] * (front_pages - 1)
     for chunk, parts, blank in zip(chunks, groups, blanks, strict=True):
         if blank:
             pages.append(("blank", None))
@@ -344,7 +348,8 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
             value = front_pdf.Root[key]
             out.Root[key] = out.copy_foreign(
                 value if value.is_indirect else front_pdf.make_indirect(value))
-    _share_profiles(out)
+    if any(_mentions(part, b"/ICCBased") for part in (front, *chunks, *overlays)):
+        _share_profiles(out)
     version = front_pdf.pdf_version
     if press.needed:
         finish(out, press)
@@ -485,6 +490,12 @@ def _share_fonts(out) -> None:
         descriptor[key] = canonical[digest]
     for stream in canonical.values():
         del stream["/EditionFont"]
+
+
+def _mentions(part: Typeset, word: bytes) -> bool:
+    """Whether a chunk's PDF holds `word` (chunks are written uncompressed, so their
+    dictionaries are plain text): cheaper than looking through all its objects."""
+    return word in (part.pdf or part.path.read_bytes())
 
 
 def _share_profiles(out) -> None:

@@ -1,0 +1,102 @@
+"""Work done by worker processes gives what the same work done in order gives: articles
+read in parallel (their numbers, warnings and first error), and the EPUB made beside
+the PDF's join (its cover is the joined PDF's first page)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+import pikepdf
+import pytest
+
+from builder import workers
+from builder.assemble import assemble
+from builder.cover import printed_cover
+from builder.edition import load_edition
+from builder.errors import BuildError, Report
+from conftest import FIXTURES, build_edition
+
+
+def read(path, pool=None):
+    report = Report(stream=io.StringIO())
+    try:
+        edition = assemble(load_edition(path), report, pool)
+    except BuildError as error:
+        return error, report
+    return edition, report
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with workers.pool(2) as made:
+        yield made
+
+
+def mixed_edition(folder):
+    """Files and feeds mixed (a feed's articles shift the numbers of what follows),
+    with warnings from several articles."""
+    shutil.copytree(FIXTURES / "feeds", folder / "feeds")
+    shutil.copytree(FIXTURES / "kinds", folder / "kinds")
+    (folder / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\n'
+        '[[sections]]\ntitle = "A"\narticles = ["kinds/*.md", { feed = "feeds/wire/atom.xml" },'
+        ' "kinds/plain.txt", { feed = "feeds/rss.xml", limit = 2 }, "feeds/local.md"]\n'
+        '[[sections]]\ntitle = "B"\narticles = ["kinds/wire/*"]\n',
+        encoding="utf-8")
+    return folder / "e.toml"
+
+
+def test_parallel_reading_equals_reading_in_order(tmp_path, pool):
+    edition = mixed_edition(tmp_path)
+    alone, alone_report = read(edition)
+    parallel, parallel_report = read(edition, pool)
+    assert not isinstance(alone, BuildError), alone
+    assert len(alone.articles) > 8
+    assert [a.id for a in parallel.articles] == [f"a{n:03d}" for n in
+                                                range(1, len(alone.articles) + 1)]
+    assert parallel == alone
+    assert parallel_report.warnings == alone_report.warnings
+    assert len(alone_report.warnings) >= 2
+    assert parallel_report.stream.getvalue() == alone_report.stream.getvalue()
+
+
+def test_first_error_and_the_warnings_before_it(tmp_path, pool):
+    edition = mixed_edition(tmp_path)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n",
+                                               encoding="utf-8")
+    (tmp_path / "bad" / "empty.md").write_text("   \n", encoding="utf-8")
+    text = edition.read_text(encoding="utf-8")
+    edition.write_text(text.replace('"kinds/plain.txt"', '"bad/broken.md", "bad/empty.md"'),
+                       encoding="utf-8")
+    alone, alone_report = read(edition)
+    parallel, parallel_report = read(edition, pool)
+    assert isinstance(alone, BuildError) and isinstance(parallel, BuildError)
+    assert str(parallel) == str(alone)
+    assert "broken.md" in str(parallel) and parallel.line == alone.line == 2
+    assert parallel_report.warnings == alone_report.warnings
+    assert alone_report.warnings  # the articles before the broken one warned
+
+
+def cover_of(epub) -> bytes:
+    with zipfile.ZipFile(epub) as book:
+        return book.read("EPUB/images/cover.png")
+
+
+@pytest.mark.parametrize("keys", ["", 'bleed = "3mm"\ncrop_marks = true\npdf_variant = "pdf/x-4"'])
+def test_epub_made_beside_the_join_shows_the_joined_cover(corpus_edition, tmp_path, keys):
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus_edition.parent, folder)
+    edition = folder / corpus_edition.name
+    text = edition.read_text(encoding="utf-8")
+    edition.write_text(text.replace("[[sections]]", f"{keys}\n[[sections]]", 1),
+                       encoding="utf-8")
+    built = build_edition(edition, tmp_path / "out", "--jobs", "2", "--no-cache")
+    assert cover_of(built.epub) == printed_cover(built.pdf).data
+    with pikepdf.open(built.pdf) as pdf:  # each chunk's copy of a profile merged in one
+        profiles = [obj.read_raw_bytes() for obj in pdf.objects
+                    if isinstance(obj, pikepdf.Stream) and obj.get("/N") in (3, 4)
+                    and "/Subtype" not in obj]
+    assert len(profiles) == len(set(profiles)) == (2 if keys else 0)
