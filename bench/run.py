@@ -192,7 +192,7 @@ def main() -> int:
                             capture_output=True, text=True).stdout.strip() or "unknown"
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    target = results / f"bench-{commit}.json"
+    target = results / f"bench-{commit}-{'-'.join(map(str, args.sizes))}.json"
     target.write_text(json.dumps({"commit": commit, "cpus": os.cpu_count(), "rows": rows},
                                  indent=2), encoding="utf-8")
     print(f"wrote {target}")

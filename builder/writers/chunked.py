@@ -9,6 +9,12 @@ pages of their own and laid over the content. Joining (pikepdf) rebuilds what cr
 chunk boundaries: one outline, internal links to the right pages, and one copy of each
 font (chunks embed whole font files, so identical copies can be merged).
 
+The work goes to the build's worker processes in this order: the chunks, longest first,
+with a first front beside them (its contents show the widest page numbers, to learn
+its length); then the front with the real numbers beside the running heads; then,
+once every page is known (`laid_out`), the caller can start more work (the EPUB) while
+this process joins the book.
+
 In an edition for print, each section opens on a right-hand (odd) page. A chunk never
 spans two sections, so where a section's first chunk would land on an even page, the
 join puts a blank page before it (unnumbered, without heads), as `break-before: recto`
