@@ -114,13 +114,13 @@ def make_epub(edition: Edition, modified: dt.datetime, report: Report,
     has no page list and a drawn cover: typesetting the book for them would cost as
     much as the PDF."""
     data = package_epub(edition, modified, (book.pdf or book.path) if book else None,
-                        tuple(page.start for page in book.pages) if book else None)
+                        tuple(page.start for page in book.pages) if book else ())
     report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
     return data
 
 
 def package_epub(edition: Edition, modified: dt.datetime, printed: bytes | Path | None,
-                 starts: tuple | None) -> bytes:
+                 starts: tuple) -> bytes:
     """The EPUB. Its cover: the edition's cover image, else the first page of the
     `printed` PDF, else one drawn; its page list: where each PDF page `starts` (none
     without a PDF)."""
@@ -132,7 +132,7 @@ def package_epub(edition: Edition, modified: dt.datetime, printed: bytes | Path 
         cover = edition.cover.resource
     else:
         cover = printed_cover(printed) if printed is not None else generated_cover(edition)
-    return build_epub(edition, render_epub(edition, cover), cover, modified, starts or (),
+    return build_epub(edition, render_epub(edition, cover), cover, modified, starts,
                       fonts=edition.embed_fonts)
 
 
@@ -163,8 +163,8 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     with contextlib.ExitStack() as stack:
         # Worker processes read the articles, typeset the PDF's chunks and package the
         # EPUB beside the join.
-        parallel = jobs > 1 and (len(entries) > MIN_CHUNK
-                                 or any(e.feed for s in spec.sections for e in s.entries))
+        feeds = any(e.feed for s in spec.sections for e in s.entries)  # many articles each
+        parallel = chunked(len(entries), jobs) or (jobs > 1 and feeds)
         pool = stack.enter_context(workers.pool(jobs)) if parallel else None
         edition = assemble(spec, report, pool)
         data, pages = render_outputs(edition, formats, report, jobs, chunks, pool)

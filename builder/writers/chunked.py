@@ -59,8 +59,8 @@ class Job:
 
 def _run(job: Job) -> Typeset:
     """In a worker. WeasyPrint makes millions of objects, which Python's cycle collector
-    scans again and again (about a sixth of the time): it is held off while one chunk
-    is typeset, and run once after, so memory still grows with the chunk only."""
+    scans again and again (about a tenth of a build's CPU): it is held off while one
+    chunk is typeset, and run once after, so memory still grows with the chunk only."""
     gc.disable()
     try:
         return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
@@ -203,23 +203,26 @@ def lay_out(edition, modified, report, pool, workers, chunk_size, cache, targets
     guess = _start(pool, [front_job(widest)], cache, report)
     chunks = _start(pool, article_jobs, cache, report, "typesetting PDF")()
     front_pages = len(guess()[0].pages)
+
+    def heads_for(front_pages: int, blanks: list[bool]):
+        return _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
+                                          2 * workers, targets), cache, report)
+
     for _ in range(4):  # the contents' numbers depend on the front's length: settle it
         blanks = blanks_before(front_pages, chunks, groups, press.for_print)
-        numbers = _article_starts(chunks, front_pages + 1, blanks)
         # The running heads are typeset beside the front, for a front of the length
         # guessed; again if it turns out longer or shorter (rare).
-        settling = _start(pool, [front_job(numbers)], cache, report)
-        heads = _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
-                                           2 * workers, targets), cache, report)
+        settling = _start(pool, [front_job(_article_starts(chunks, front_pages + 1, blanks))],
+                          cache, report)
+        heads = heads_for(front_pages, blanks)
         front = settling()[0]
         if len(front.pages) == front_pages:
             break
         heads()  # (wasted; not left running beside the next round)
         front_pages = len(front.pages)
-    else:
+    else:  # never settled: heads for the last front typeset
         blanks = blanks_before(front_pages, chunks, groups, press.for_print)
-        heads = _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
-                                           2 * workers, targets), cache, report)
+        heads = heads_for(front_pages, blanks)
     return Layout(front, chunks, blanks, heads, press)
 
 
@@ -363,7 +366,9 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
             value = front_pdf.Root[key]
             out.Root[key] = out.copy_foreign(
                 value if value.is_indirect else front_pdf.make_indirect(value))
-    if any(_mentions(part, b"/ICCBased") for part in (front, *chunks, *overlays)):
+    # Profiles come from the variant and the stylesheets, which every chunk shares with
+    # the front; the running heads have stylesheets of their own.
+    if any(_mentions(part, b"/ICCBased") for part in (front, *overlays)):
         _share_profiles(out)
     version = front_pdf.pdf_version
     if press.needed:
