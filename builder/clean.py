@@ -91,6 +91,7 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _check_depth(tree, source)
     notes, marks = _take_notes(tree, article_id)
     _demote_headings(tree)
+    _termless_definitions(tree)
     _figures(tree)
     _pull_quotes(tree)
     _unique_ids(tree, article_id, source, report)
@@ -270,6 +271,20 @@ def _pull_quotes(tree: etree._Element) -> None:
         quote.attrib.pop("title", None)
         quote.set("class", "pullquote")
         quote.set("role", "doc-pullquote")
+
+
+def _termless_definitions(tree: etree._Element) -> None:
+    """A definition before any term (Markdown's `: text` under a heading, say) is not
+    valid XHTML: it becomes a `div class="definition"` just before its list, which is
+    dropped if nothing is left in it."""
+    for dl in list(tree.iter("dl")):
+        while len(dl) and dl[0].tag == "dd":
+            dd = dl[0]
+            dd.tag = "div"
+            dd.set("class", " ".join(filter(None, (dd.get("class"), "definition"))))
+            dl.addprevious(dd)  # lxml moves it, with its tail
+        if len(dl) == 0 and not (dl.text or "").strip():
+            _remove_keep_tail(dl)
 
 
 def _demote_headings(tree: etree._Element) -> None:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
@@ -60,6 +60,7 @@ def write_article(folder: Path, kind: str, meta: dict, body: str, raw: str) -> s
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(article)
+@example(("yaml", {}, "# Term\n:   Definition\n", ""))  # a definition with no term
 def test_any_article_builds_or_fails_cleanly(case):
     kind, meta, body, raw = case
     with tempfile.TemporaryDirectory() as folder:
