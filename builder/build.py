@@ -17,7 +17,7 @@ from .edition import load_edition
 from .errors import BuildError, Report
 from .models import Edition
 from .output import prepare_folder, write_atomic
-from .writers.pdf import Typeset
+from .writers.pdf import Typeset, warm_up
 
 FORMATS = ("epub", "pdf")
 
@@ -161,12 +161,20 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
     before = BuildRecord.inputs(sources, options)
     chunks = ChunkCache(cache_dir)
     with contextlib.ExitStack() as stack:
-        # Worker processes read the articles, typeset the PDF's chunks and package the
-        # EPUB beside the join.
+        # Worker processes read the articles; then others typeset the PDF's chunks and
+        # package the EPUB beside the join. Those are forked once WeasyPrint is loaded
+        # here (beside the reading), so that they start warm.
         feeds = any(e.feed for s in spec.sections for e in s.entries)  # many articles each
         parallel = chunked(len(entries), jobs) or (jobs > 1 and feeds)
         pool = stack.enter_context(workers.pool(jobs)) if parallel else None
+        warming = workers.beside(warm_up, spec.language) if pool and "pdf" in formats \
+            else None
         edition = assemble(spec, report, pool)
+        if warming is not None:
+            warming.join()
+            stack.close()  # the reading workers end
+            pool = stack.enter_context(workers.pool(jobs)) \
+                if chunked(len(edition.articles), jobs) else None
         data, pages = render_outputs(edition, formats, report, jobs, chunks, pool)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "

@@ -55,15 +55,17 @@ class ChunkCache:
         self._salt = _salt() if folder else ""
 
     def key(self, html: str, layer: str, resources, identifier: str,
-            look: Look = PLAIN) -> str:
+            look: Look = PLAIN, drawn: bool = True) -> str:
         """The styles count by content (the theme's, the layout's and the edition's own
-        overrides included), not by where the edition lives."""
+        overrides included), not by where the edition lives. A document only laid out
+        (not `drawn`: its pages counted) has a key of its own."""
         if (layer, look) not in self._styles:
             files = style_files(layer, look)
             self._styles[layer, look] = digest(*(f"{n}:{digest(d)}"
                                                  for n, (_, d) in files.items()))
         images = [f"{r.name}:{r.media_type}:{digest(r.data)}" for r in resources]
-        return digest(self._salt, html, layer, identifier, self._styles[layer, look], *images)
+        return digest(self._salt, html, layer, identifier, self._styles[layer, look], *images,
+                      *(() if drawn else ("laid out only",)))
 
     def get(self, key: str) -> Typeset | None:
         if not self.folder:

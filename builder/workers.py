@@ -1,6 +1,8 @@
-"""A pool of worker processes for one build: articles are read and PDF chunks typeset in
-parallel on it. Made once per build (forking costs little, but each worker warms its
-own caches: fonts, templates, the Markdown converters).
+"""Pools of worker processes for one build: one reads the articles in parallel; the next
+typesets the PDF's chunks and packages the EPUB. The second is forked once the build
+has loaded WeasyPrint (`beside` the reading), so its workers inherit it instead of each
+loading it on its first chunk; any cache a worker warms itself (fonts, the Markdown
+converters) lasts for its pool.
 
 An interrupted or failed build stops the workers at once; a finished one lets them end.
 """
@@ -11,7 +13,7 @@ import contextlib
 import multiprocessing
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -43,6 +45,19 @@ def pool(jobs: int) -> Iterator:
         raise
     made.close()
     made.join()
+
+
+def beside(task: Callable[..., object], *args) -> threading.Thread:
+    """Run `task(*args)` in a thread of this process while the workers do other work;
+    workers forked once it is done inherit whatever it loaded. Join it before forking.
+    Its failure is not reported here: the work it prepares for will meet it."""
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            task(*args)
+
+    thread = threading.Thread(target=run, daemon=True)  # never holds up an exit
+    thread.start()
+    return thread
 
 
 def abandon(made) -> None:

@@ -102,3 +102,27 @@ def test_same_metadata_and_fonts_embedded_once(corpus, single):
     names, copies = fonts(chunked)
     assert names == fonts(whole)[0]
     assert copies == len(names), "each font is embedded once, not once per chunk"
+
+
+def test_a_front_laid_out_only_counts_the_pages_it_has_when_drawn(corpus_edition, tmp_path):
+    """A chunked build learns the front's length from a layout it does not draw."""
+    from builder.assemble import assemble
+    from builder.build import modified_time
+    from builder.cache import ChunkCache
+    from builder.edition import load_edition
+    from builder.errors import Report
+    from builder.render import render_print
+    from builder.writers.pdf import typeset
+
+    edition = assemble(load_edition(corpus_edition), Report(quiet=True))
+    html = render_print(edition, modified_time(edition), parts=(), layer="print-chunk",
+                        page_numbers={a.id: 999 for a in edition.articles})
+    drawn = typeset(html, "print-chunk", (), edition.identifier, chunk=tmp_path / "d.pdf")
+    counted = typeset(html, "print-chunk", (), edition.identifier, chunk=tmp_path / "c.pdf",
+                      draw=False)
+    assert len(drawn.pages) > 2  # cover, masthead, contents over pages
+    assert [p.size for p in counted.pages] == [p.size for p in drawn.pages]
+    assert counted.pdf == b"" and counted.path is None and not (tmp_path / "c.pdf").exists()
+    cache = ChunkCache(tmp_path / "cache")
+    assert cache.key(html, "print-chunk", (), "x", drawn=False) != \
+        cache.key(html, "print-chunk", (), "x")

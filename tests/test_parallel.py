@@ -100,3 +100,43 @@ def test_epub_made_beside_the_join_shows_the_joined_cover(corpus_edition, tmp_pa
                     if isinstance(obj, pikepdf.Stream) and obj.get("/N") in (3, 4)
                     and "/Subtype" not in obj]
     assert len(profiles) == len(set(profiles)) == (2 if keys else 0)
+
+
+class Probed(Exception):
+    """Raised by the stand-in for the rendering step, once it has looked at the pool."""
+
+
+def test_typesetting_workers_are_forked_once_weasyprint_is_loaded(tmp_path, monkeypatch):
+    """The workers that typeset are forked after the warm-up has run in this process
+    (beside the reading), so they start with what it loaded."""
+    import os
+
+    import builder.build as build_module
+
+    def warm_up(language):  # stands in for loading WeasyPrint: leaves a mark to inherit
+        os.environ["EDITION_TEST_WARMED"] = language
+
+    def probe(edition, formats, report, jobs, cache, pool):
+        raise Probed(pool.apply(os.getenv, ("EDITION_TEST_WARMED",)))
+
+    monkeypatch.delenv("EDITION_TEST_WARMED", raising=False)
+    monkeypatch.setattr(build_module, "warm_up", warm_up)
+    monkeypatch.setattr(build_module, "render_outputs", probe)
+    with pytest.raises(Probed) as seen:
+        build_module.build(mixed_edition(tmp_path), tmp_path / "out", ("pdf",),
+                           Report(stream=io.StringIO()), jobs=2, use_cache=False)
+    assert seen.value.args == ("en",)
+
+
+def test_warm_up_loads_weasyprint_and_the_hyphenation_dictionary():
+    import subprocess
+    import sys
+
+    script = ("import sys, pyphen\nfrom builder.writers.pdf import warm_up\n"
+              "assert 'weasyprint' not in sys.modules\nwarm_up('de')\n"
+              "print('weasyprint' in sys.modules, sorted(p.name for p in pyphen.hdcache))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded, dictionaries = result.stdout.split(" ", 1)
+    assert loaded == "True"
+    assert "hyph_de" in dictionaries

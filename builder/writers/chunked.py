@@ -10,10 +10,10 @@ chunk boundaries: one outline, internal links to the right pages, and one copy o
 font (chunks embed whole font files, so identical copies can be merged).
 
 The work goes to the build's worker processes in this order: the chunks, longest first,
-with a first front beside them (its contents show the widest page numbers, to learn
-its length); then the front with the real numbers beside the running heads; then,
-once every page is known (`laid_out`), the caller can start more work (the EPUB) while
-this process joins the book.
+with a first front beside them (its contents show the widest page numbers; it is laid
+out, not drawn, to learn its length); then the front with the real numbers beside the
+running heads; then, once every page is known (`laid_out`), the caller can start more
+work (the EPUB) while this process joins the book.
 
 In an edition for print, each section opens on a right-hand (odd) page. A chunk never
 spans two sections, so where a section's first chunk would land on an even page, the
@@ -55,6 +55,7 @@ class Job:
     target: Path  # where the worker writes the chunk's PDF
     variant: str | None = None  # WeasyPrint's pdf_variant
     look: Look = PLAIN  # theme, layout and house style: which style files to serve
+    draw: bool = True  # False: only lay out and count the pages (no PDF)
 
 
 def _run(job: Job) -> Typeset:
@@ -64,7 +65,7 @@ def _run(job: Job) -> Typeset:
     gc.disable()
     try:
         return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
-                       variant=job.variant, look=job.look)
+                       variant=job.variant, look=job.look, draw=job.draw)
     finally:
         gc.enable()
         gc.collect()
@@ -115,7 +116,8 @@ def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
     function returned waits for them. With a `stage`, progress is shown per job.
     The longest documents go first, so that no worker is left with a long one at
     the end while the other waits."""
-    keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look) for j in jobs]
+    keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look, drawn=j.draw)
+            for j in jobs]
     results = [cache.get(key) for key in keys]
     missing = sorted((i for i, result in enumerate(results) if result is None),
                      key=lambda i: -len(jobs[i].html))
@@ -188,19 +190,19 @@ def lay_out(edition, modified, report, pool, workers, chunk_size, cache, targets
                         next(targets), press.variant, look)
                     for parts in groups]
 
-    def front_job(numbers: dict[str, int]) -> Job:
+    def front_job(numbers: dict[str, int], draw: bool = True) -> Job:
         html = render_print(edition, modified, parts=(), page_numbers=numbers,
                             layer="print-chunk")
         # the cover image, and whichever images of the book the front shows (a cover
         # story's picture, say)
         shown = tuple(r for r in edition.resources if f'"{r.name}"' in html)
         return Job(html, "print-chunk", shown, edition.identifier, next(targets),
-                   press.variant, look)
+                   press.variant, look, draw)
 
     # The front's length, from a guess of the contents with the widest page numbers,
-    # typeset beside the articles.
+    # laid out (not drawn) beside the articles.
     widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
-    guess = _start(pool, [front_job(widest)], cache, report)
+    guess = _start(pool, [front_job(widest, draw=False)], cache, report)
     chunks = _start(pool, article_jobs, cache, report, "typesetting PDF")()
     front_pages = len(guess()[0].pages)
 

@@ -61,10 +61,11 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
 
 def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
             chunk: Path | None = None, variant: str | None = None,
-            look: Look = PLAIN) -> Typeset:
+            look: Look = PLAIN, draw: bool = True) -> Typeset:
     """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
     file, embeds whole fonts (so the joined book can keep one copy) and leaves
-    compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…)."""
+    compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…).
+    Without `draw`, the pages are only laid out and measured: no PDF (half the cost)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -77,6 +78,9 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     document = source.render(font_config=FontConfiguration(), pdf_variant=variant)
+    if not draw:
+        return Typeset(b"", tuple(PageInfo((page.width, page.height), {}, [], [])
+                                  for page in document.pages), refused)
     starts = page_starts(document.pages, source.etree_element)
     pages = tuple(
         PageInfo((page.width, page.height),
@@ -93,6 +97,19 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     glyph_text = {font.name.decode("latin-1"): dict(font.to_unicode)
                   for font in document.fonts.values()} if chunk else {}
     return Typeset(pdf, pages, refused, glyph_text, chunk)
+
+
+def warm_up(language: str) -> None:
+    """Load WeasyPrint and what it loads on first use (its modules, by typesetting a
+    line) and the hyphenation dictionary of `language`: worker processes forked after
+    this start warm instead of each paying for it on its first chunk (about half a
+    second of CPU each)."""
+    import pyphen
+    from weasyprint import HTML
+
+    HTML(string="<p>Typesetting</p>").write_pdf(full_fonts=True)
+    if lang := pyphen.language_fallback(language):
+        pyphen.Pyphen(lang=lang)  # kept in pyphen's cache, which WeasyPrint reads
 
 
 def _cmyk_profile() -> bytes:
