@@ -118,14 +118,18 @@ def touch_one_article(edition: Path) -> None:
 
 
 def bench_size(size: int, runs: int, work: Path) -> list[dict]:
-    rows = []
+    """Runs go round by round (each measure once, then again), not measure by measure,
+    so that the machine's drift over minutes falls on every measure alike."""
     edition = corpus(size, work)
     pristine = edition.parent.with_name(edition.parent.name + "-pristine")
     if not pristine.exists():
         shutil.copytree(edition.parent, pristine)
-    for name, _ in measurements(edition, work).items():
-        times, peaks, page_count = [], [], None
-        for _ in range(runs):
+    names = list(measurements(edition, work))
+    times: dict[str, list[float]] = {name: [] for name in names}
+    peaks: dict[str, list[float]] = {name: [] for name in names}
+    page_count: dict[str, int | None] = dict.fromkeys(names)
+    for round_number in range(runs):
+        for name in names:
             shutil.rmtree(edition.parent)
             shutil.copytree(pristine, edition.parent)
             with tempfile.TemporaryDirectory(dir=work) as out:
@@ -137,13 +141,28 @@ def bench_size(size: int, runs: int, work: Path) -> list[dict]:
                 elapsed, peak, stdout = run(command)
                 if name.startswith("floor"):
                     elapsed = float(stdout.strip().splitlines()[-1])
-                times.append(elapsed)
-                peaks.append(peak)
-                page_count = pages(pdf) if pdf else page_count
-        rows.append({"articles": size, "measure": name, "median_s": statistics.median(times),
-                     "runs": times, "peak_mb": max(peaks), "pages": page_count})
-        print(f"  {size:>4} {name:<36} {rows[-1]['median_s']:8.2f} s", file=sys.stderr)
-    return rows
+                times[name].append(elapsed)
+                peaks[name].append(peak)
+                page_count[name] = pages(pdf) if pdf else page_count[name]
+            print(f"  {size:>4} round {round_number + 1}: {name:<36} {elapsed:8.2f} s",
+                  file=sys.stderr)
+    return [{"articles": size, "measure": name, "median_s": statistics.median(times[name]),
+             "runs": times[name], "peak_mb": max(peaks[name]), "pages": page_count[name]}
+            for name in names]
+
+
+def paired(rows: list[dict]) -> dict:
+    """The two speed targets' ratios taken round by round (runs of one round are minutes
+    apart, not a quarter of an hour), and their medians."""
+    out = {}
+    for n in sorted({r["articles"] for r in rows}):
+        by = {r["measure"]: r["runs"] for r in rows if r["articles"] == n}
+        both = [a / (b + c) for a, b, c in zip(by["ours: EPUB+PDF"], by["pandoc: EPUB"],
+                                                by["pandoc: PDF (WeasyPrint)"], strict=True)]
+        floor = [a / b for a, b in zip(by["ours: PDF"], by["floor: WeasyPrint alone"],
+                                        strict=True)]
+        out[n] = {"epub_pdf_vs_pandoc": both, "pdf_vs_floor": floor}
+    return out
 
 
 def ratios(rows: list[dict]) -> None:
@@ -187,13 +206,21 @@ def main() -> int:
     for size in args.sizes:
         rows += bench_size(size, args.runs, args.work.resolve())
     ratios(rows)
+    pairs = paired(rows)
     print(table(rows))
+    for n, pair in pairs.items():
+        print(f"{n:>8}  round by round: EPUB+PDF x Pandoc "
+              f"{' '.join(f'{x:.2f}' for x in pair['epub_pdf_vs_pandoc'])} "
+              f"(median {statistics.median(pair['epub_pdf_vs_pandoc']):.2f}); PDF x floor "
+              f"{' '.join(f'{x:.2f}' for x in pair['pdf_vs_floor'])} "
+              f"(median {statistics.median(pair['pdf_vs_floor']):.2f})")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "unknown"
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     target = results / f"bench-{commit}-{'-'.join(map(str, args.sizes))}.json"
-    target.write_text(json.dumps({"commit": commit, "cpus": os.cpu_count(), "rows": rows},
+    target.write_text(json.dumps({"commit": commit, "cpus": os.cpu_count(), "rows": rows,
+                                  "paired": pairs},
                                  indent=2), encoding="utf-8")
     print(f"wrote {target}")
     return 0
