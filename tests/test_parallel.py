@@ -114,7 +114,7 @@ def test_typesetting_workers_are_forked_once_weasyprint_is_loaded(tmp_path, monk
     import builder.build as build_module
 
     def warm_up(language):  # stands in for loading WeasyPrint: leaves a mark to inherit
-        os.environ["EDITION_TEST_WARMED"] = language
+        monkeypatch.setenv("EDITION_TEST_WARMED", language)
 
     def probe(edition, formats, report, jobs, cache, pool):
         raise Probed(pool.apply(os.getenv, ("EDITION_TEST_WARMED",)))
