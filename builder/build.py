@@ -56,6 +56,12 @@ def chunked(articles: int, jobs: int) -> bool:
     return jobs > 1 and articles > MIN_CHUNK
 
 
+def chunked_pdf(edition: Edition, jobs: int) -> bool:
+    """Whether workers typeset the edition's PDF in chunks. A tagged PDF (PDF/UA) has
+    one structure tree, which chunks cannot share: it is typeset in one piece."""
+    return chunked(len(edition.articles), jobs) and edition.pdf_variant != "pdf/ua-1"
+
+
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
                    jobs: int = 1, cache: ChunkCache | None = None, pool=None,
                    ) -> tuple[dict[str, bytes], int | None]:
@@ -90,13 +96,12 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
 
 def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
                 cache: ChunkCache | None, pool=None, laid_out=None) -> Typeset:
-    articles = len(edition.articles)
-    # A tagged PDF (PDF/UA) has one structure tree, which chunks cannot share.
-    if pool is not None and chunked(articles, jobs) and edition.pdf_variant != "pdf/ua-1":
+    if pool is not None and chunked_pdf(edition, jobs):
         from .writers.chunked import build_pdf_chunked
 
         return build_pdf_chunked(edition, modified, report, pool, jobs,
-                                 chunk_size(articles, jobs), cache or ChunkCache(None),
+                                 chunk_size(len(edition.articles), jobs),
+                                 cache or ChunkCache(None),
                                  laid_out)
     from .render import render_print
     from .writers.pdf import typeset_book
@@ -174,7 +179,7 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
             warming.join()
             stack.close()  # the reading workers end
             pool = stack.enter_context(workers.pool(jobs)) \
-                if chunked(len(edition.articles), jobs) else None
+                if chunked_pdf(edition, jobs) else None
         data, pages = render_outputs(edition, formats, report, jobs, chunks, pool)
     if strict and report.warnings:
         raise BuildError(f"{len(report.warnings)} warning(s) above, and --strict turns "
