@@ -69,6 +69,9 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .speedups import install
+
+    install()
     files = dict(style_files(layer, look))
     files.update({r.name: (r.media_type, r.data) for r in resources})
     if variant and variant.startswith("pdf/x"):
