@@ -27,7 +27,7 @@ def covered() -> frozenset[int]:
 
 def check_coverage(text: str, source, report: Report) -> None:
     have = covered()
-    missing = sorted({ch for ch in text if ord(ch) not in have and not ch.isspace()
+    missing = sorted({ch for ch in set(text) if ord(ch) not in have and not ch.isspace()
                       and unicodedata.category(ch)[0] not in "CZ"})
     if missing:
         shown = " ".join(missing[:12]) + (" …" if len(missing) > 12 else "")

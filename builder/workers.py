@@ -10,6 +10,7 @@ An interrupted or failed build stops the workers at once; a finished one lets th
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import signal
 import threading
@@ -34,9 +35,13 @@ def pool(jobs: int) -> Iterator:
         # Ctrl-C or SIGTERM while the pool is being made would leave it half made and
         # beyond reach (its thread keeps starting workers): hold them until it is made.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        # Frozen while the workers are forked: their cycle collector, run after each
+        # chunk, then skips every object they inherit (and leaves those pages shared).
+        gc.freeze()
         try:
             made = context.Pool(jobs, initializer=_quiet_worker)
         finally:
+            gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         yield made
     except BaseException:

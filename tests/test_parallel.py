@@ -140,3 +140,23 @@ def test_warm_up_loads_weasyprint_and_the_hyphenation_dictionary():
     loaded, dictionaries = result.stdout.split(" ", 1)
     assert loaded == "True"
     assert "hyph_de" in dictionaries
+
+
+def _objects_seen_by_the_collector(_) -> int:
+    import gc
+
+    return len(gc.get_objects())
+
+
+def test_workers_collector_skips_what_they_inherit():
+    """A worker collects its garbage after each chunk; what it inherited from the build
+    (WeasyPrint, the edition) stays out of those collections, and the build's own
+    collector is left as it was."""
+    import gc
+
+    inherited = [[n] for n in range(200_000)]
+    with workers.pool(2) as made:
+        seen = made.map(_objects_seen_by_the_collector, range(2))
+    assert gc.get_freeze_count() == 0
+    assert max(seen) < 50_000 < len(gc.get_objects())
+    assert inherited
