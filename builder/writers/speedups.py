@@ -22,9 +22,12 @@ patches), and the tests check that the PDFs stay byte-identical.
 from __future__ import annotations
 
 import hashlib
+import threading
 import weakref
 
 _fonts: dict[tuple[bytes, int], object] = {}
+_writing = threading.local()  # .whole: True while this thread reads a document's whole fonts
+_kept_fonts_in_use = threading.Lock()  # fontTools objects are not made for threads
 _installed = False
 
 
@@ -47,7 +50,9 @@ def _keep_whole_fonts() -> None:
             is not build:
         return
 
-    def kept(file, fontNumber=-1, **options):  # noqa: N803 (fontTools' name)
+    def opened(file, fontNumber=-1, **options):  # noqa: N803 (fontTools' name)
+        if not getattr(_writing, "whole", False):
+            return opener(file, fontNumber=fontNumber, **options)
         key = (hashlib.md5(file.getvalue(), usedforsecurity=False).digest(), fontNumber)
         if key not in _fonts:
             _fonts[key] = opener(file, fontNumber=fontNumber, **options)
@@ -58,14 +63,16 @@ def _keep_whole_fonts() -> None:
                         or getattr(font, "colr", False) for font in document_fonts.values())
         if subset or rewritten:
             return build(pdf_, document_fonts, compress, subset, options)
-        fonts.TTFont = kept
-        try:
-            return build(pdf_, document_fonts, compress, subset, options)
-        finally:
-            fonts.TTFont = opener
+        with _kept_fonts_in_use:
+            _writing.whole = True
+            try:
+                return build(pdf_, document_fonts, compress, subset, options)
+            finally:
+                _writing.whole = False
 
     # WeasyPrint's PDF writer calls the function by the name it imported.
     pdf.build_fonts_dictionary = fonts.build_fonts_dictionary = build_fonts_dictionary
+    fonts.TTFont = opened
 
 
 def _share_page_styles() -> None:
@@ -103,9 +110,12 @@ def _share_page_styles() -> None:
 
 
 def _numbers_pages(style_for) -> bool:
-    """Whether a stylesheet selects pages by number (`@page :nth(…)`)."""
+    """Whether a stylesheet selects pages by number (`@page :nth(…)`); in doubt, yes."""
+    sheets = getattr(style_for, "_sheets", None)
+    if sheets is None:
+        return True
     return any(selector[2].index is not None
-               for sheet, _origin, _specificity in style_for._sheets
+               for sheet, _origin, _specificity in sheets
                for _rule, selectors, _declarations in sheet.page_rules
                for selector in selectors)
 
