@@ -41,7 +41,7 @@ def test_the_pdf_is_byte_identical_to_weasyprint_left_alone(editions, tmp_path, 
     source, keys, jobs = BUILDS[name]
     edition = editions / source
     text = edition.read_text(encoding="utf-8").replace("[[sections]]", keys + "[[sections]]", 1)
-    edition = edition.with_name(f"speed-{jobs}.toml")
+    edition = edition.with_name("speed-" + "-".join(name.replace(",", "").split()) + ".toml")
     edition.write_text(text, encoding="utf-8")
     patched = build_edition(edition, tmp_path / "patched", "--format", "pdf", "--jobs",
                             str(jobs), "--no-cache").pdf.read_bytes()
