@@ -27,13 +27,16 @@ from .pagebreaks import PageStart
 from .writers.pdf import PageInfo, Typeset
 
 FOLDER = ".edition-cache"
+# Raised when typeset chunks change form, so that chunks cached before are not joined to
+# new ones (2: each chunk's fonts map only the glyphs it draws to their text).
+CHUNK_FORM = 2
 
 
 def _salt() -> str:
     from importlib.metadata import version
 
-    return f"edition-builder {__version__}|weasyprint {version('weasyprint')}|" \
-           f"pikepdf {version('pikepdf')}"
+    return f"edition-builder {__version__}|chunks {CHUNK_FORM}|" \
+           f"weasyprint {version('weasyprint')}|pikepdf {version('pikepdf')}"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -76,8 +79,7 @@ class ChunkCache:
             if not pdf.is_file():
                 return None
             result = Typeset(b"", tuple(_page(p) for p in meta["pages"]), meta["refused"],
-                             {name: {int(g): t for g, t in glyphs.items()}
-                              for name, glyphs in meta["glyph_text"].items()}, pdf)
+                             path=pdf)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         self.used.add(key)
@@ -88,8 +90,7 @@ class ChunkCache:
         if not self.folder:
             return result
         self.used.add(key)
-        meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
-                "glyph_text": result.glyph_text}
+        meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused}
         pdf = self.folder / f"{key}.pdf"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

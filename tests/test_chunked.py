@@ -7,7 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import build_edition
+from conftest import ROOT, build_edition
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +126,37 @@ def test_a_front_laid_out_only_counts_the_pages_it_has_when_drawn(corpus_edition
     cache = ChunkCache(tmp_path / "cache")
     assert cache.key(html, "print-chunk", (), "x", drawn=False) != \
         cache.key(html, "print-chunk", (), "x")
+
+
+def font_dictionaries(path) -> list[tuple[bytes, int, int]]:
+    """Each embedded font: its file, how many glyph widths and glyph-to-text entries its
+    dictionary lists."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0":
+                cid = obj.DescendantFonts[0]
+                widths = sum(len(v) for v in cid.W if isinstance(v, pikepdf.Array))
+                mapped = obj.ToUnicode.read_bytes().count(b"\n<")
+                found.append((cid.FontDescriptor.FontFile2.read_bytes(), widths, mapped))
+    return found
+
+
+def test_a_chunk_embeds_whole_font_files_and_lists_only_the_glyphs_it_draws(tmp_path):
+    """So that the join keeps one copy of each file, and no chunk spends its time listing
+    thousands of glyphs it does not draw."""
+    from builder.writers.pdf import typeset
+
+    html = '<link rel="stylesheet" href="styles/base.css"><p>Harbour</p>'
+    typeset(html, "print", (), "urn:test", chunk=tmp_path / "chunk.pdf")
+    whole = typeset(html, "print", (), "urn:test")
+    (tmp_path / "whole.pdf").write_bytes(whole.pdf)
+    regular = (ROOT / "styles" / "fonts" / "NotoSerif-Regular.ttf").read_bytes()
+    [(file, widths, mapped)] = font_dictionaries(tmp_path / "chunk.pdf")
+    assert file == regular
+    assert len(set("Harbour")) <= widths <= 10 and len(set("Harbour")) <= mapped <= 10
+    [(file, widths, mapped)] = font_dictionaries(tmp_path / "whole.pdf")
+    assert len(file) < len(regular) / 2  # a book typeset in one piece embeds subsets
+    assert widths <= 10 and mapped <= 10

@@ -90,14 +90,3 @@ def test_a_page_selected_by_number_keeps_its_own_styles():
         "first one right", "left two two", "3 any right three", "4 any four left",
     ]
 
-
-def test_a_whole_font_is_read_once_per_process(tmp_path):
-    from builder.writers import speedups
-    from builder.writers.pdf import typeset
-
-    html = '<p>Harbour</p>'
-    typeset(html, "print", (), "urn:test", chunk=tmp_path / "a.pdf")
-    kept = speedups.fonts_kept()
-    typeset(html.replace("Harbour", "Quay"), "print", (), "urn:test", chunk=tmp_path / "b.pdf")
-    assert kept > 0
-    assert speedups.fonts_kept() == kept

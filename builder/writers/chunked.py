@@ -167,11 +167,11 @@ def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, p
                          (scratch / f"{n}.pdf" for n in itertools.count()))
         if laid_out:
             laid_out(layout)
-        heads = layout.heads()
         for result in (layout.front, *layout.chunks):
             report_refused(result, report)
         report.advance("joining PDF", 0, 1)
-        joined = join(layout.front, layout.chunks, heads, layout.blanks, layout.press)
+        # The pages are joined while the workers typeset the running heads.
+        joined = join(layout.front, layout.chunks, layout.heads, layout.blanks, layout.press)
         report.advance("joining PDF", 1, 1)
         return Typeset(joined, layout.pages)
     finally:
@@ -280,11 +280,13 @@ def _open(part: Typeset):
     return pikepdf.open(part.path if part.path else io.BytesIO(part.pdf))
 
 
-def join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
+def join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typeset]],
          blanks: list[bool] | None = None, press: Press | None = None) -> bytes:
+    """The book. `heads` is called (it waits for the running heads) once the pages of
+    the front and the chunks are copied."""
     opened = []
     try:
-        return _join(front, chunks, overlays, blanks or [False] * len(chunks),
+        return _join(front, chunks, heads, blanks or [False] * len(chunks),
                      press or Press(), opened)
     finally:
         for pdf in opened:
@@ -303,15 +305,12 @@ def _blank_page(out, like):
     return pikepdf.Page(out.make_indirect(page))
 
 
-def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
+def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typeset]],
           blanks: list[bool], press: Press, opened) -> bytes:
     import pikepdf
 
     parts = [front, *chunks]
     fonts: set[str] = set()
-    head_pdfs = [_open(o) for o in overlays]
-    opened += head_pdfs
-    heads = [page for pdf in head_pdfs for page in pdf.pages]
     out = pikepdf.new()
     infos = []
     front_pdf = None
@@ -333,9 +332,13 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
                 opened.append(source)  # the front: its metadata is the book's, below
             else:
                 source.close()
+    overlays = heads()
+    head_pdfs = [_open(o) for o in overlays]
+    opened += head_pdfs
     for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
         _mark_fonts(pdf, fonts)
-    for page, over in zip(out.pages, heads, strict=True):
+    head_pages = [page for pdf in head_pdfs for page in pdf.pages]
+    for page, over in zip(out.pages, head_pages, strict=True):
         # By hand, not add_overlay: that names the XObject at random (the book must be
         # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
         # its own copy to hold its own heads.
@@ -355,7 +358,6 @@ def _join(front: Typeset, chunks: list[Typeset], overlays: list[Typeset],
     _destinations(out, anchors)
     _outline(out, infos)
     _share_fonts(out)
-    _glyph_text(out, [front, *chunks, *overlays])
     out.docinfo = out.copy_foreign(front_pdf.docinfo)
     if "/Lang" in front_pdf.Root:
         out.Root.Lang = pikepdf.String(str(front_pdf.Root.Lang))
@@ -433,40 +435,6 @@ def _outline(out, infos) -> None:
                     stack.pop()
                 stack[-1][1].append(item)
                 stack.append((level, item.children))
-
-
-def _glyph_text(out, parts: list[Typeset]) -> None:
-    """One ToUnicode map per font, from the glyphs every chunk drew, so that text copied
-    or extracted from the book is the text of the articles."""
-    import pikepdf
-
-    merged: dict[str, dict[int, str]] = {}
-    for part in parts:
-        for name, glyphs in part.glyph_text.items():
-            merged.setdefault(name, {}).update(glyphs)
-    maps: dict[str, pikepdf.Object] = {}
-    for obj in out.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" \
-                and str(obj.get("/BaseFont")) in merged:
-            name = str(obj.BaseFont)
-            if name not in maps:
-                maps[name] = out.make_stream(_cmap(merged[name]))
-            obj.ToUnicode = maps[name]
-
-
-def _cmap(glyphs: dict[int, str]) -> bytes:
-    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-             "1 begincodespacerange", "<0000> <ffff>", "endcodespacerange"]
-    items = sorted(glyphs.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} beginbfchar")
-        lines += [f"<{glyph:04x}> <{text.encode('utf-16-be').hex()}>" for glyph, text in batch]
-        lines.append("endbfchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode()
 
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")

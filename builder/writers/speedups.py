@@ -1,33 +1,18 @@
 """WeasyPrint, spared work it repeats: same output, less time.
 
-Two places where WeasyPrint 70 does again, for every document or every page, work whose
-result it already has. `install` patches both, once per process; each patch steps
-aside where its result could differ (and for a WeasyPrint without the functions it
-patches), and the tests check that the PDFs stay byte-identical.
-
-- **Whole fonts, read once per process.** A chunk of a parallel PDF build embeds whole
-  fonts (so that the join keeps one copy of each). For a whole font, WeasyPrint reads
-  every glyph's width and the character map with fontTools in every document it writes:
-  about a tenth of a second of each chunk, for the same few files. The opened font file
-  is kept, keyed by its digest. fontTools objects are only read in that part of
-  WeasyPrint; fonts it rewrites before embedding them (variable fonts made static,
-  colour fonts emptied of their pictures) are opened afresh.
-- **Page styles, cascaded once per kind of page.** WeasyPrint cascades the `@page` rules
-  and their sixteen margin boxes for every page, looking through the styles of every
-  element of the document each time. Unless a stylesheet selects pages by their number
-  (`:nth()`), two pages of the same side, name, blankness and firstness get the same
-  styles: the later pages share the first one's.
+WeasyPrint 70 cascades the `@page` rules and their sixteen margin boxes for every page,
+looking through the styles of every element of the document each time. Unless a
+stylesheet selects pages by their number (`:nth()`), two pages of the same side, name,
+blankness and firstness get the same styles: `install` (once per process) makes the
+later pages share the first one's. The patch steps aside where its result could differ
+(and for a WeasyPrint without the function it patches), and the tests check that the
+PDFs stay byte-identical.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import weakref
 
-_fonts: dict[tuple[bytes, int], object] = {}
-_writing = threading.local()  # .whole: True while this thread reads a document's whole fonts
-_kept_fonts_in_use = threading.Lock()  # fontTools objects are not made for threads
 _installed = False
 
 
@@ -35,44 +20,8 @@ def install() -> None:
     """Patch WeasyPrint (idempotent)."""
     global _installed
     if not _installed:
-        _keep_whole_fonts()
         _share_page_styles()
         _installed = True
-
-
-def _keep_whole_fonts() -> None:
-    from weasyprint import pdf
-    from weasyprint.pdf import fonts
-
-    build = getattr(fonts, "build_fonts_dictionary", None)
-    opener = getattr(fonts, "TTFont", None)
-    if build is None or opener is None or getattr(pdf, "build_fonts_dictionary", None) \
-            is not build:
-        return
-
-    def opened(file, fontNumber=-1, **options):  # noqa: N803 (fontTools' name)
-        if not getattr(_writing, "whole", False):
-            return opener(file, fontNumber=fontNumber, **options)
-        key = (hashlib.md5(file.getvalue(), usedforsecurity=False).digest(), fontNumber)
-        if key not in _fonts:
-            _fonts[key] = opener(file, fontNumber=fontNumber, **options)
-        return _fonts[key]
-
-    def build_fonts_dictionary(pdf_, document_fonts, compress, subset, options):
-        rewritten = any("fvar" in font.tables or font.png or font.svg
-                        or getattr(font, "colr", False) for font in document_fonts.values())
-        if subset or rewritten:
-            return build(pdf_, document_fonts, compress, subset, options)
-        with _kept_fonts_in_use:
-            _writing.whole = True
-            try:
-                return build(pdf_, document_fonts, compress, subset, options)
-            finally:
-                _writing.whole = False
-
-    # WeasyPrint's PDF writer calls the function by the name it imported.
-    pdf.build_fonts_dictionary = fonts.build_fonts_dictionary = build_fonts_dictionary
-    fonts.TTFont = opened
 
 
 def _share_page_styles() -> None:
@@ -119,7 +68,3 @@ def _numbers_pages(style_for) -> bool:
                for _rule, selectors, _declarations in sheet.page_rules
                for selector in selectors)
 
-
-def fonts_kept() -> int:
-    """How many font files this process has read and kept (for tests)."""
-    return len(_fonts)
