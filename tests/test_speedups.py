@@ -90,3 +90,39 @@ def test_a_page_selected_by_number_keeps_its_own_styles():
         "first one right", "left two two", "3 any right three", "4 any four left",
     ]
 
+
+
+
+def test_whether_a_box_is_in_the_normal_flow_is_answered_as_weasyprint_does(monkeypatch):
+    """Asked during a real layout, of boxes of every kind of placement."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import Box
+
+    from builder.writers import speedups
+
+    speedups.install()
+    patched = Box.is_in_normal_flow
+    assert patched.__module__ == speedups.__name__
+    asked = set()
+
+    def checked(box):
+        answer = patched(box)
+        assert answer == (not (box.is_floated() or box.is_absolutely_positioned()
+                               or box.is_running() or box.is_footnote() or box.is_note()))
+        asked.add((box.style["float"], str(box.style["position"]), answer))
+        return answer
+
+    monkeypatch.setattr(Box, "is_in_normal_flow", checked)
+    HTML(string="""<style>@page { @top-center { content: element(head) } }
+    .head { position: running(head) } .side { float: left; width: 3em }
+    .end { float: inline-end } .note { float: footnote } .pinned { position: fixed }
+    .lifted { position: absolute; top: 0 } .moved { position: relative }</style>
+    <p class="head">Head</p><p class="side">Side</p><p class="end">End</p>
+    <ol><li>Listed<span class="note">Noted</span></li></ol>
+    <p class="pinned">Pinned</p><p class="lifted">Lifted</p><p class="moved">Moved</p>
+    """).render()
+    floats = {f for f, _, answer in asked if not answer}
+    positions = {p for _, p, answer in asked if not answer}
+    assert {"left", "inline-end"} <= floats
+    assert {"absolute", "fixed"} <= positions and any("running" in p for p in positions)
+    assert ("none", "relative", True) in asked

@@ -1,12 +1,18 @@
 """WeasyPrint, spared work it repeats: same output, less time.
 
-WeasyPrint 70 cascades the `@page` rules and their sixteen margin boxes for every page,
-looking through the styles of every element of the document each time. Unless a
-stylesheet selects pages by their number (`:nth()`), two pages of the same side, name,
-blankness and firstness get the same styles: `install` (once per process) makes the
-later pages share the first one's. The patch steps aside where its result could differ
-(and for a WeasyPrint without the function it patches), and the tests check that the
-PDFs stay byte-identical.
+`install` (once per process) patches two places of WeasyPrint 70. Each patch steps aside
+where its result could differ (and for a WeasyPrint without the functions it patches),
+and the tests check that the PDFs stay byte-identical.
+
+- **Page styles, cascaded once per kind of page.** WeasyPrint cascades the `@page` rules
+  and their sixteen margin boxes for every page, looking through the styles of every
+  element of the document each time. Unless a stylesheet selects pages by their number
+  (`:nth()`), two pages of the same side, name, blankness and firstness get the same
+  styles: the later pages share the first one's.
+- **Whether a box is in the normal flow, in one call.** Layout asks it of boxes about a
+  hundred thousand times per group of articles, through five methods that each look up
+  a style; one function asks the same questions of the style (1.3 % fewer instructions
+  per group, measured with Callgrind).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ def install() -> None:
     global _installed
     if not _installed:
         _share_page_styles()
+        _flow_in_one_look()
         _installed = True
 
 
@@ -68,3 +75,30 @@ def _numbers_pages(style_for) -> bool:
                for _rule, selectors, _declarations in sheet.page_rules
                for selector in selectors)
 
+
+def _flow_in_one_look() -> None:
+    from weasyprint.formatting_structure import boxes
+
+    box = getattr(boxes, "Box", None)
+    asks = ("is_floated", "is_absolutely_positioned", "is_running", "is_footnote", "is_note")
+    floated = ("left", "right", "inline-start", "inline-end")
+    out_of_flow = ("absolute", "fixed")
+    # Only where WeasyPrint's own answer is made of these five methods, as in 70.
+    try:
+        if set(box.is_in_normal_flow.__code__.co_names) != set(asks) \
+                or floated not in box.is_floated.__code__.co_consts \
+                or out_of_flow not in box.is_absolutely_positioned.__code__.co_consts:
+            return
+    except AttributeError:
+        return
+    floats = (*floated, "footnote")
+    placed_elsewhere = ("running()", "note()")
+
+    def is_in_normal_flow(self):  # WeasyPrint's answer, from one look at the style
+        style = self.style
+        if style["float"] in floats:
+            return False
+        position = style["position"]
+        return not (position in out_of_flow or position[0] in placed_elsewhere)
+
+    box.is_in_normal_flow = is_in_normal_flow
