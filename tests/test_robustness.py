@@ -82,6 +82,14 @@ def test_a_source_file_is_never_touched(tmp_path):
         assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
 
 
+# Runs the command it is given with the signals as a shell leaves them, not as this test
+# process may hold them: a SIGINT ignored or blocked here would be so in the build too.
+AS_FROM_A_SHELL = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                   "signal.signal(signal.SIGTERM, signal.SIG_DFL); "
+                   "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); "
+                   "os.execv(sys.argv[1], sys.argv[1:])")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_keeps_previous_outputs(corpus_edition, tmp_path, sig):
     out = tmp_path / "out"
@@ -90,9 +98,17 @@ def test_interrupted_build_keeps_previous_outputs(corpus_edition, tmp_path, sig)
     for name, data in previous.items():
         (out / name).write_bytes(data)
     process = subprocess.Popen(
-        [sys.executable, "-m", "builder.cli", "build", str(corpus_edition), "--out", str(out)],
+        [sys.executable, "-c", AS_FROM_A_SHELL, sys.executable, "-m", "builder.cli", "build",
+         str(corpus_edition), "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)  # well into the build of 50 articles, before anything is written
+    # Well into the build of 50 articles (its first typeset chunk is in the cache), long
+    # before anything is written.
+    chunks = out / ".edition-cache" / "chunks"
+    deadline = time.monotonic() + 60
+    while not (chunks.is_dir() and any(chunks.glob("*.pdf"))) and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the build ended before it could be interrupted"
     process.send_signal(sig)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
