@@ -69,6 +69,7 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from ..callstack import roomy
     from .speedups import install
 
     install()
@@ -80,11 +81,12 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    document = source.render(font_config=FontConfiguration(), pdf_variant=variant)
+    # (WeasyPrint's layout and drawing recurse deep: see callstack.py)
+    document = roomy(source.render, font_config=FontConfiguration(), pdf_variant=variant)
     if not draw:
         return Typeset(b"", tuple(PageInfo((page.width, page.height), {}, [], [])
                                   for page in document.pages), refused)
-    starts = page_starts(document.pages, source.etree_element)
+    starts = roomy(page_starts, document.pages, source.etree_element)
     pages = tuple(
         PageInfo((page.width, page.height),
                  {name: (box[0], box[1]) for name, box in page.anchors.items()},
@@ -93,8 +95,9 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                  start)
         for page, start in zip(document.pages, starts, strict=True))
     with whole_font_files(bool(chunk)):
-        pdf = document.write_pdf(chunk, attachments=[], pdf_identifier=identifier.encode(),
-                                 uncompressed_pdf=bool(chunk), pdf_variant=variant) or b""
+        pdf = roomy(document.write_pdf, chunk, attachments=[],
+                    pdf_identifier=identifier.encode(), uncompressed_pdf=bool(chunk),
+                    pdf_variant=variant) or b""
     return Typeset(pdf, pages, refused, chunk)
 
 
