@@ -160,3 +160,17 @@ def test_a_chunk_embeds_whole_font_files_and_lists_only_the_glyphs_it_draws(tmp_
     [(file, widths, mapped)] = font_dictionaries(tmp_path / "whole.pdf")
     assert len(file) < len(regular) / 2  # a book typeset in one piece embeds subsets
     assert widths <= 10 and mapped <= 10
+
+
+
+def test_each_page_draws_its_heads_over_its_own_contents_kept_compressed(corpus):
+    """The join wraps each page's contents (in a saved graphics state, so nothing they
+    set reaches the heads) and draws the running heads last; the contents, written
+    uncompressed by the chunks, are compressed."""
+    for number, page in enumerate(PdfReader(corpus.pdf).pages, 1):
+        streams = [s.get_object() for s in page["/Contents"]]
+        assert streams[0].get_data() == b"q\n", number
+        assert streams[-1].get_data().split() == b"Q q /EditionHeads Do Q".split(), number
+        assert "/EditionHeads" in page["/Resources"]["/XObject"], number
+        for stream in streams[1:-1]:
+            assert stream.get("/Filter") == "/FlateDecode", number

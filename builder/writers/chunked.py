@@ -31,6 +31,7 @@ import itertools
 import shutil
 import tempfile
 import warnings
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,7 +284,8 @@ def _open(part: Typeset):
 def join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typeset]],
          blanks: list[bool] | None = None, press: Press | None = None) -> bytes:
     """The book. `heads` is called (it waits for the running heads) once the pages of
-    the front and the chunks are copied."""
+    the front and the chunks are copied, and their links, destinations and outline
+    made."""
     opened = []
     try:
         return _join(front, chunks, heads, blanks or [False] * len(chunks),
@@ -327,29 +329,14 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
                 infos.append(PageInfo(size=first.size, anchors={}, links=[], bookmarks=[]))
             out.pages.extend(source.pages)
             infos.extend(part.pages)
+            for page in out.pages[len(out.pages) - len(source.pages):]:
+                _compress_contents(page)
             if front_pdf is None:
                 front_pdf = source
                 opened.append(source)  # the front: its metadata is the book's, below
             else:
                 source.close()
-    overlays = heads()
-    head_pdfs = [_open(o) for o in overlays]
-    opened += head_pdfs
-    for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
-        _mark_fonts(pdf, fonts)
-    head_pages = [page for pdf in head_pdfs for page in pdf.pages]
-    for page, over in zip(out.pages, head_pages, strict=True):
-        # By hand, not add_overlay: that names the XObject at random (the book must be
-        # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
-        # its own copy to hold its own heads.
-        resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
-        xobjects = resources.get("/XObject", pikepdf.Dictionary())
-        resources.XObject = pikepdf.Dictionary({k: v for k, v in xobjects.items()})
-        resources.XObject.EditionHeads = out.copy_foreign(over.as_form_xobject())
-        page.obj.Resources = resources
-        page.contents_add(b"q\n", prepend=True)
-        page.contents_add(b"Q\nq /EditionHeads Do Q\n")
-        page.contents_coalesce()
+    # What the running heads do not change is done before waiting for them.
     anchors: dict[str, tuple[int, tuple[float, float]]] = {}
     for number, info in enumerate(infos):
         for name, point in info.anchors.items():
@@ -357,7 +344,6 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
     _links(out, infos, anchors)
     _destinations(out, anchors)
     _outline(out, infos)
-    _share_fonts(out)
     out.docinfo = out.copy_foreign(front_pdf.docinfo)
     if "/Lang" in front_pdf.Root:
         out.Root.Lang = pikepdf.String(str(front_pdf.Root.Lang))
@@ -370,6 +356,25 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
             value = front_pdf.Root[key]
             out.Root[key] = out.copy_foreign(
                 value if value.is_indirect else front_pdf.make_indirect(value))
+    overlays = heads()
+    head_pdfs = [_open(o) for o in overlays]
+    opened += head_pdfs
+    for pdf in head_pdfs:  # after the chunks, whose pages surely carry their fonts
+        _mark_fonts(pdf, fonts)
+    head_pages = [page for pdf in head_pdfs for page in pdf.pages]
+    # Each page's contents between the same two streams: its own stays as copied.
+    begin, end = out.make_stream(b"q\n"), out.make_stream(b"\nQ\nq /EditionHeads Do Q\n")
+    for page, over in zip(out.pages, head_pages, strict=True):
+        # By hand, not add_overlay: that names the XObject at random (the book must be
+        # reproducible) and WeasyPrint's pages share one /Resources, so each page gets
+        # its own copy to hold its own heads.
+        resources = pikepdf.Dictionary({k: v for k, v in page.obj.Resources.items()})
+        xobjects = resources.get("/XObject", pikepdf.Dictionary())
+        resources.XObject = pikepdf.Dictionary({k: v for k, v in xobjects.items()})
+        resources.XObject.EditionHeads = out.copy_foreign(over.as_form_xobject())
+        page.obj.Resources = resources
+        page.obj.Contents = pikepdf.Array([begin, *_streams(page.obj.Contents), end])
+    _share_fonts(out)
     # Profiles come from the variant and the stylesheets, which every chunk shares with
     # the front; the running heads have stylesheets of their own.
     if any(_mentions(part, b"/ICCBased") for part in (front, *overlays)):
@@ -380,6 +385,23 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
     data = io.BytesIO()
     out.save(data, **save_options(version))
     return data.getvalue()
+
+
+def _streams(contents) -> list:
+    import pikepdf
+
+    return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+
+
+def _compress_contents(page) -> None:
+    """Compress a copied page's contents (chunks are written uncompressed) while the
+    running heads are still being typeset, rather than all at once as the book is
+    saved: the save keeps compressed streams as they are."""
+    import pikepdf
+
+    for stream in _streams(page.obj.Contents):
+        if "/Filter" not in stream:
+            stream.write(zlib.compress(stream.read_raw_bytes()), filter=pikepdf.Name.FlateDecode)
 
 
 def _links(out, infos, anchors) -> None:
