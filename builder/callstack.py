@@ -5,7 +5,8 @@ from the system (`mmap`) when a call does not fit in the current chunk, and give
 (`munmap`) as soon as that call returns. A computation whose call depth keeps going up
 and down across the end of a chunk pays a system call and fresh memory pages at every
 crossing: typesetting one group of eight articles crossed about 17,000 times (strace:
-70,000 mmap/munmap pairs for four groups), a tenth of a second of system time each.
+70,000 mmap/munmap pairs for four groups), about a tenth of a second of system time per
+group; a 200-article build spent 2.8 s of system time, 0.8 s since.
 
 `roomy(function, ...)` calls `function` from a frame that asks for a large stack of its
 own (unused): Python then allocates a chunk of 1 MiB for it, and every call made under
