@@ -162,7 +162,6 @@ def test_a_chunk_embeds_whole_font_files_and_lists_only_the_glyphs_it_draws(tmp_
     assert widths <= 10 and mapped <= 10
 
 
-
 def test_each_page_draws_its_heads_over_its_own_contents_kept_compressed(corpus):
     """The join wraps each page's contents (in a saved graphics state, so nothing they
     set reaches the heads) and draws the running heads last; the contents, written

@@ -91,8 +91,6 @@ def test_a_page_selected_by_number_keeps_its_own_styles():
     ]
 
 
-
-
 def test_whether_a_box_is_in_the_normal_flow_is_answered_as_weasyprint_does(monkeypatch):
     """Asked during a real layout, of boxes of every kind of placement."""
     from weasyprint import HTML
