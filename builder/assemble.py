@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import furniture
+from . import fonts, furniture
 from .clean import clean_body
 from .edition import EditionSpec, Entry
-from .errors import BuildError, Report
-from .fonts import check_coverage
+from .errors import BuildError, Report, line_of
+from .labels import direction, labels, long_date
 from .models import Article, Edition, Image, Section
 from .readers import Draft, read_article
 from .readers.feed import read_feed
@@ -102,9 +102,11 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
     cleaned = clean_body(draft.html, article_id, path, spec.root, rules, report,
                          spec.remote_images)
     meta = draft.meta
-    shown_meta = [str(meta.get(k) or "") for k in ("title", "subtitle", "summary")]
-    check_coverage(" ".join([*shown_meta, *meta.get("authors", ()), *cleaned.text]), path,
-                   report)
+    shown_meta = [str(meta.get(k) or "") for k in ("title", "subtitle", "summary", "dateline")]
+    printed = [*shown_meta, *meta.get("authors", ()), *cleaned.text, labels(meta["lang"])["by"]]
+    if meta.get("date"):
+        printed.append(long_date(meta["date"], meta["lang"]))
+    needs = check_fonts(" ".join(printed), meta["lang"], spec.machine_fonts, path, report)
     for block in cleaned.removed:
         shown = block.text if len(block.text) <= 70 else block.text[:67] + "…"
         report.warn(f"removed site furniture ({block.rule}): “{shown}”", path,
@@ -133,8 +135,26 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
         date=meta.get("date"), section=meta.get("section"), summary=meta.get("summary"),
         tags=meta.get("tags", ()), image=image, resources=tuple(resources),
         removed=cleaned.removed, extra=tuple(sorted(draft.extra.items())),
-        dateline=meta.get("dateline"),
+        dateline=meta.get("dateline"), scripts=tuple(sorted(needs.groups)),
+        dir=meta.get("dir") or direction(meta["lang"]),
     )
+
+
+def check_fonts(text: str, lang: str, machine_fonts: bool, path: Path,
+                report: Report) -> fonts.Needs:
+    """What our fonts make of a text: characters none of them has are an error, or with
+    `machine_fonts` a warning (the machine's fonts draw them, if it has any)."""
+    needs = fonts.needs(text, lang)
+    if needs.missing:
+        what = (f"{len(needs.missing)} character(s) that none of the bundled fonts has: "
+                f"{fonts.describe(needs.missing)}")
+        if not machine_fonts:
+            raise BuildError(f"{what}; remove them, or set 'machine_fonts = true' in the "
+                             f"edition file to draw them with this machine's fonts", path,
+                             line_of(path, needs.missing[0]))
+        report.warn(f"{what}; they are drawn with this machine's fonts, if it has any", path,
+                    code="font-coverage", near=needs.missing[0])
+    return needs
 
 
 def assemble(spec: EditionSpec, report: Report, pool=None) -> Edition:
@@ -161,7 +181,7 @@ def assemble(spec: EditionSpec, report: Report, pool=None) -> Edition:
             report.note(f"read {entry.path.relative_to(spec.root)}")
         if articles:  # a section left empty (as `edition new` writes them) is not shown
             sections.append(Section(section.title, tuple(articles)))
-    return edition_of(spec, tuple(sections))
+    return edition_of(spec, tuple(sections), report)
 
 
 @dataclass(frozen=True)
@@ -217,8 +237,9 @@ def _read_all(entries, spec, rules, pool):
         yield outcome if isinstance(outcome, _Read) else outcome.get()
 
 
-def edition_of(spec: EditionSpec, sections: tuple[Section, ...]) -> Edition:
-    """The edition of these sections, with its cover read."""
+def edition_of(spec: EditionSpec, sections: tuple[Section, ...],
+               report: Report | None = None) -> Edition:
+    """The edition of these sections, with its cover read and the fonts it needs."""
     cover = None
     if spec.cover:
         try:
@@ -226,11 +247,23 @@ def edition_of(spec: EditionSpec, sections: tuple[Section, ...]) -> Edition:
                           f"Cover of {spec.title}")
         except Refused as refused:
             raise BuildError(f"cover: {refused}", spec.path) from None
+    report = report or Report(quiet=True)
+    scripts = {group for section in sections for a in section.articles for group in a.scripts}
+    words = labels(spec.language)
+    front = [spec.title, spec.subtitle or "", spec.publisher or "", long_date(spec.date,
+             spec.language), *(words[k] for k in ("contents", "issue", "volume", "cover"))]
+    scripts |= check_fonts(" ".join(front), spec.language, spec.machine_fonts, spec.path,
+                           report).groups
+    for section in sections:  # each article's kicker, in the article's language
+        for lang in dict.fromkeys(a.lang for a in section.articles):
+            scripts |= check_fonts(section.title, lang, spec.machine_fonts, spec.path,
+                                   report).groups
     return Edition(
         source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
         volume=spec.volume, date=spec.date, language=spec.language,
         publisher=spec.publisher, identifier=spec.identifier, cover=cover,
         page_size=spec.page_size, sections=sections, pdf_variant=spec.pdf_variant,
         bleed=spec.bleed, crop_marks=spec.crop_marks, layout=spec.layout, theme=spec.theme,
-        embed_fonts=spec.embed_fonts,
+        embed_fonts=spec.embed_fonts, scripts=tuple(sorted(scripts)),
+        machine_fonts=spec.machine_fonts, dir=direction(spec.language),
     )

@@ -9,8 +9,11 @@ publisher's own, trusted like the edition file, but must stay inside that folder
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -32,9 +35,11 @@ STYLES = _data_dir("styles")
 EDITIONS = _data_dir("editions")
 HOUSE_DIRS = ("templates", "styles")
 HOUSE_SHEET = "house.css"  # an edition's own last word, when it has one
+FONT_SHEET = "fonts.css"  # every font we ship, served as far as an edition needs
 
 # The sheets of each output; a layer is an output plus sheets laid over the look's.
-OUTPUTS = {"epub": ("base.css", "epub.css"), "print": ("base.css", "print.css")}
+OUTPUTS = {"epub": ("fonts.css", "base.css", "epub.css"),
+           "print": ("fonts.css", "base.css", "print.css")}
 LAYERS = {
     "epub": ("epub", ()),
     "screen": ("epub", ("screen.css",)),  # `edition preview`
@@ -42,6 +47,56 @@ LAYERS = {
     "print-chunk": ("print", ("print-chunk.css",)),
     "print-overlay": ("print", ("print-overlay.css",)),
 }
+
+
+LATIN = ("Serif", "Sans", "Mono")  # our first faces: always served
+# The other groups, in the order the stacks of base.css try them.
+SCRIPTS = ("Arabic", "Hebrew", "Devanagari", "Bengali", "Tamil", "Thai", "SC", "TC", "JP",
+           "KR", "Symbols", "Symbols 2", "Emoji")
+FACE_RULE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+FAMILY = re.compile(r'font-family:\s*"([^"]+)"')
+SOURCE = re.compile(r'url\("fonts/([^"]+)"\)')
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str  # as in the stylesheets, e.g. "Edition Serif JP"
+    file: str  # in styles/fonts/
+    rule: str  # its @font-face rule
+
+    @property
+    def group(self) -> str:
+        """"Serif", "Sans" or "Mono" for the Latin faces, else the script: "JP"."""
+        name = self.family.removeprefix("Edition ")
+        return name if name in LATIN else name.removeprefix("Serif ").removeprefix("Sans ")
+
+
+def read_faces(css: str) -> tuple[Face, ...]:
+    faces = []
+    for match in FACE_RULE.finditer(css):
+        family, source = FAMILY.search(match.group()), SOURCE.search(match.group())
+        if family and source:
+            faces.append(Face(family.group(1), source.group(1), match.group()))
+    return tuple(faces)
+
+
+@functools.cache
+def faces() -> tuple[Face, ...]:
+    return read_faces((STYLES / "fonts.css").read_text(encoding="utf-8"))
+
+
+def serve(css: bytes, groups: Iterable[str]) -> bytes:
+    """fonts.css with the rules of the Latin faces and of these groups only."""
+    wanted = {*LATIN, *groups}
+    rules = {face.rule: face.group in wanted for face in faces()}
+    return FACE_RULE.sub(lambda m: m.group() if rules.get(m.group(), True) else "",
+                         css.decode("utf-8")).encode("utf-8")
+
+
+def files_of(groups: Iterable[str]) -> list[str]:
+    """The font files of the Latin faces and of these groups."""
+    wanted = {*LATIN, *groups}
+    return [face.file for face in faces() if face.group in wanted]
 
 
 @dataclass(frozen=True)
@@ -52,13 +107,16 @@ class Look:
     theme: str = "classic"
     layout: str = "book"
     house: Path | None = None
+    scripts: tuple[str, ...] = ()  # the groups of fonts.css beyond Latin that it needs
+    machine_fonts: bool = False  # WeasyPrint may use the machine's fonts too
 
 
 PLAIN = Look()  # ours alone: the default theme and layout, no house style
 
 
 def look_of(edition) -> Look:
-    return Look(edition.theme, edition.layout, Path(edition.source).resolve().parent)
+    return Look(edition.theme, edition.layout, Path(edition.source).resolve().parent,
+                edition.scripts, edition.machine_fonts)
 
 
 def house_file(house: Path | None, kind: str, name: str) -> Path | None:
@@ -101,8 +159,7 @@ def _read(path: Path) -> bytes:
 
 
 def _fonts(look: Look) -> dict[str, Path]:
-    found = {font.name: font for font in sorted((STYLES / "fonts").iterdir())
-             if font.suffix.lower() in FONT_TYPES}
+    found = {name: STYLES / "fonts" / name for name in sorted(files_of(look.scripts))}
     own = look.house / "styles" / "fonts" if look.house else None
     if own is not None and own.is_dir():
         for font in sorted(own.iterdir()):
@@ -116,7 +173,9 @@ def style_files(target: str, look: Look = PLAIN) -> dict[str, tuple[str, bytes]]
     files = {}
     for name in stylesheets(target, look):
         path = house_file(look.house, "styles", name) or STYLES / name
-        files[f"styles/{name}"] = ("text/css", _read(path))
+        data = _read(path)
+        files[f"styles/{name}"] = ("text/css",
+                                   serve(data, look.scripts) if name == FONT_SHEET else data)
     for name, path in _fonts(look).items():
         data = _read(path)
         if data[:4] not in FONT_MAGIC:

@@ -29,7 +29,7 @@ EDITION_KEYS = {
     "language": str, "publisher": str, "identifier": str, "cover": str, "page_size": str,
     "sections": list, "furniture": dict, "remote_images": bool, "period": object,
     "pdf_variant": str, "bleed": str, "crop_marks": bool, "layout": str, "theme": str,
-    "embed_fonts": bool,
+    "embed_fonts": bool, "machine_fonts": bool,
 }
 REQUIRED = ("title", "date", "language")
 SECTION_KEYS = {"title": str, "articles": list}
@@ -90,6 +90,7 @@ class EditionSpec:
     layout: str = "book"
     theme: str = "classic"
     embed_fonts: bool = True  # in the EPUB
+    machine_fonts: bool = False  # the machine's fonts may draw what ours lack
 
 
 class _Source:
@@ -361,4 +362,5 @@ def load_edition(path: Path) -> EditionSpec:
         layout=_choice(top, "layout", LAYOUTS, src) or "book",
         theme=_choice(top, "theme", THEMES, src) or "classic",
         embed_fonts=top.get("embed_fonts", True),
+        machine_fonts=top.get("machine_fonts", False),
     )

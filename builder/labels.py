@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 LABELS = {
     "en": {"contents": "Contents", "issue": "Issue", "volume": "Volume", "by": "By",
@@ -23,9 +24,53 @@ LABELS = {
     "el": {"contents": "Περιεχόμενα", "issue": "Τεύχος", "volume": "Τόμος", "by": "Του/Της",
            "notes": "Σημειώσεις", "cover": "Εξώφυλλο", "title_page": "Σελίδα τίτλου",
            "and": "και", "landmarks": "Ορόσημα", "pages": "Σελίδες"},
+    "ar": {"contents": "المحتويات", "issue": "العدد", "volume": "المجلد", "by": "بقلم",
+           "notes": "حواشٍ", "cover": "الغلاف", "title_page": "صفحة العنوان", "and": "و",
+           "landmarks": "معالم", "pages": "الصفحات"},
+    "he": {"contents": "תוכן העניינים", "issue": "גיליון", "volume": "כרך", "by": "מאת",
+           "notes": "הערות", "cover": "כריכה", "title_page": "עמוד שער", "and": "ו",
+           "landmarks": "ציוני דרך", "pages": "עמודים"},
+    "fa": {"contents": "فهرست", "issue": "شماره", "volume": "دوره", "by": "نوشتهٔ",
+           "notes": "یادداشت‌ها", "cover": "جلد", "title_page": "صفحهٔ عنوان", "and": "و",
+           "landmarks": "نشانه‌ها", "pages": "صفحه‌ها"},
+    "hi": {"contents": "विषय-सूची", "issue": "अंक", "volume": "खंड", "by": "लेखक:",
+           "notes": "टिप्पणियाँ", "cover": "आवरण", "title_page": "शीर्षक पृष्ठ", "and": "और",
+           "landmarks": "मुख्य स्थान", "pages": "पृष्ठ"},
+    "bn": {"contents": "সূচিপত্র", "issue": "সংখ্যা", "volume": "খণ্ড", "by": "লেখক:",
+           "notes": "টীকা", "cover": "প্রচ্ছদ", "title_page": "শিরোনাম পাতা", "and": "ও",
+           "landmarks": "প্রধান স্থান", "pages": "পৃষ্ঠা"},
+    "ta": {"contents": "உள்ளடக்கம்", "issue": "இதழ்", "volume": "தொகுதி", "by": "எழுதியவர்:",
+           "notes": "குறிப்புகள்", "cover": "அட்டை", "title_page": "தலைப்புப் பக்கம்",
+           "and": "மற்றும்", "landmarks": "முக்கிய இடங்கள்", "pages": "பக்கங்கள்"},
+    "th": {"contents": "สารบัญ", "issue": "ฉบับที่", "volume": "ปีที่", "by": "โดย",
+           "notes": "หมายเหตุ", "cover": "ปก", "title_page": "หน้าชื่อเรื่อง", "and": "และ",
+           "landmarks": "จุดสำคัญ", "pages": "หน้า"},
+    "zh": {"contents": "目录", "issue": "期号", "volume": "卷", "by": "作者：", "notes": "注释",
+           "cover": "封面", "title_page": "扉页", "and": "和", "landmarks": "导航",
+           "pages": "页码"},
+    "ja": {"contents": "目次", "issue": "号数", "volume": "巻", "by": "文：", "notes": "注",
+           "cover": "表紙", "title_page": "扉", "and": "と", "landmarks": "ランドマーク",
+           "pages": "ページ"},
+    "ko": {"contents": "차례", "issue": "호수", "volume": "권", "by": "글", "notes": "주석",
+           "cover": "표지", "title_page": "속표지", "and": "및", "landmarks": "주요 위치",
+           "pages": "쪽"},
 }
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
+
+
+# Languages and scripts written from right to left (primary subtags; script subtags).
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "nqo", "ps", "sd", "syr",
+                 "ug", "ur", "yi"}
+RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
+
+
+def direction(lang: str) -> str:
+    """'rtl' for a language written from right to left, else 'ltr'."""
+    parts = lang.lower().split("-")
+    if len(parts) > 1 and len(parts[1]) == 4:  # a script subtag decides: az-Arab, ug-Latn
+        return "rtl" if parts[1] in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -33,10 +78,29 @@ def labels(lang: str) -> dict[str, str]:
 
 
 def long_date(date: dt.date, lang: str) -> str:
-    """English dates in words; other languages get the unambiguous ISO form."""
+    """The date in words, in the language: "19 November 2026", "19. November 2026",
+    "2026年11月19日" (CLDR's long form, through Babel); ISO 8601 for a language CLDR
+    does not know."""
     if lang.split("-")[0].lower() == "en":
         return f"{date.day} {MONTHS_EN[date.month - 1]} {date.year}"
-    return date.isoformat()
+    locale = _locale(lang)
+    if locale is None:
+        return date.isoformat()
+    from babel.dates import format_date
+
+    return format_date(date, "long", locale=locale)
+
+
+@functools.cache
+def _locale(lang: str):
+    from babel import Locale, UnknownLocaleError
+
+    for tag in (lang, lang.split("-")[0]):
+        try:
+            return Locale.parse(tag, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+    return None
 
 
 def join_names(names: tuple[str, ...] | list[str], lang: str) -> str:

@@ -13,7 +13,8 @@ from .text import xml_safe
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 ARTICLE_KEYS = ("title", "subtitle", "author", "date", "section", "summary", "tags", "lang",
-                "image", "image_alt", "dateline")
+                "image", "image_alt", "dateline", "dir")
+DIRECTIONS = ("ltr", "rtl")
 
 
 def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -> str:
@@ -25,7 +26,7 @@ def check_lang(value: Any, describe: str, path: Path, line: int | None = None) -
 
 # Longest value accepted per key, in characters: beyond this it is not a title but a mistake.
 MAX_CHARS = {"title": 500, "subtitle": 500, "author": 200, "section": 200, "summary": 3000,
-             "tags": 100, "lang": 35, "image": 1000, "image_alt": 1000, "dateline": 100}
+             "tags": 100, "lang": 35, "image": 1000, "image_alt": 1000, "dateline": 100, "dir": 3}
 MAX_ITEMS = 100
 
 
@@ -84,6 +85,10 @@ def normalise(raw: dict[str, Any], path: Path, lines: dict[str, int] | None = No
             meta["date"] = _date(value, path, line)
         elif key == "lang":
             meta["lang"] = check_lang(value, "'lang'", path, line)
+        elif key == "dir":
+            if value not in DIRECTIONS:
+                raise BuildError(f"'dir' must be 'ltr' or 'rtl', not {value!r}", path, line)
+            meta["dir"] = value
         else:
             meta[key] = _text(value, key, path, line)
     return meta

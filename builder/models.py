@@ -74,6 +74,8 @@ class Article:
     removed: tuple[Removed, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
     dateline: str | None = None  # where the story was filed, e.g. "ROTTERDAM"
+    scripts: tuple[str, ...] = ()  # the font groups beyond Latin its text needs
+    dir: str = "ltr"  # or "rtl": the direction its language is written in
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class Edition:
     layout: str = "book"  # or "magazine": two columns
     theme: str = "classic"  # or "magazine"
     embed_fonts: bool = True  # in the EPUB
+    scripts: tuple[str, ...] = ()  # the font groups beyond Latin the book needs
+    machine_fonts: bool = False  # the machine's fonts may draw what ours lack
+    dir: str = "ltr"  # or "rtl": the direction of its language
 
     @property
     def articles(self) -> tuple[Article, ...]:

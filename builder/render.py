@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import re
 import traceback
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +25,19 @@ from .models import Article, Edition, Resource, Section
 # A body's opening letter (after an opening quotation mark, if any), as our cleaning
 # writes it: `<p>` then text.
 OPENING_LETTER = re.compile("^<p>([\"'\u00ab\u201a\u201c\u201e\u2018\u2039]?\\w)")
+JOINING = re.compile("[\u0600-\u08ff]")  # Arabic, Syriac, Thaana, N'Ko…: letters that join
 
 
 def initial(html: str) -> markupsafe.Markup:
     """The first letter of a body that opens with a paragraph of text, in
     `<span class="initial">`, for a drop cap: an element, because WeasyPrint draws a
-    floated `::first-letter` over the line it starts."""
+    floated `::first-letter` over the line it starts. Not where a letter cannot stand
+    alone: one that joins the next (Arabic, Syriac…), or one followed by a mark shaped
+    with it (a Devanagari vowel sign, a Thai tone mark)."""
+    match = OPENING_LETTER.match(html)
+    if match is None or JOINING.match(match.group(1)[-1]) \
+            or unicodedata.category(html[match.end():match.end() + 1] or " ")[0] == "M":
+        return markupsafe.Markup(html)
     return markupsafe.Markup(OPENING_LETTER.sub(r'<p><span class="initial">\1</span>', html,
                                                 count=1))
 
@@ -132,10 +140,11 @@ def render_epub(edition: Edition, cover_image: Resource,
               "stylesheets": _sheets(layer, look), "cover_image": cover_image,
               "href": article_file, "page_of": lambda a: None}
 
-    def document(name: str, title: str, kind: str, content: str, lang: str, **extra) -> Document:
+    def document(name: str, title: str, kind: str, content: str, lang: str,
+                 dir: str = edition.dir, **extra) -> Document:
         html = _render(env, "epub/document.xhtml",
                        {**common, "title": title, "kind": kind, "content": content,
-                        "lang": lang, **extra})
+                        "lang": lang, "dir": dir, **extra})
         return Document(name, title, lang, kind, html)
 
     documents = [
@@ -148,7 +157,8 @@ def render_epub(edition: Edition, cover_image: Resource,
     for section in edition.sections:
         for article in section.articles:
             documents.append(document(article_file(article), article.title, "article",
-                                      "article.html", article.lang, article=article,
+                                      "article.html", article.lang, article.dir,
+                                      article=article,
                                       section=section))
     return tuple(documents)
 

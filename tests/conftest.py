@@ -81,8 +81,8 @@ def run_edition(*args: str, cwd: Path | None = None, env: dict | None = None,
                           capture_output=True, text=True, env=env, timeout=900)
 
 
-def build_edition(edition: Path, out: Path, *extra: str) -> Built:
-    result = run_edition("build", str(edition), "--out", str(out), *extra)
+def build_edition(edition: Path, out: Path, *extra: str, env: dict | None = None) -> Built:
+    result = run_edition("build", str(edition), "--out", str(out), *extra, env=env)
     assert result.returncode == 0, result.stderr
     return Built(out, out / f"{edition.stem}.epub", out / f"{edition.stem}.pdf", result)
 
@@ -98,6 +98,27 @@ def epubcheck_messages(path: Path) -> list:
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Built:
     return build_edition(ROOT / "editions" / "sample.toml", tmp_path_factory.mktemp("sample"))
+
+
+NO_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig></fontconfig>
+"""
+
+
+def machine_without_fonts(folder: Path) -> dict:
+    """The environment of a machine with no fonts at all: an empty fontconfig setup."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fonts.conf").write_text(NO_FONTS, encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf")}
+
+
+@pytest.fixture(scope="session")
+def scripts(tmp_path_factory) -> Built:
+    """An article in each script the builder supports, built on a machine without fonts."""
+    folder = tmp_path_factory.mktemp("scripts")
+    return build_edition(FIXTURES / "scripts" / "scripts.toml", folder / "out",
+                         env=machine_without_fonts(folder / "machine"))
 
 
 @pytest.fixture(scope="session")

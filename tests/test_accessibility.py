@@ -83,13 +83,13 @@ def epub_alone(tmp_path_factory):
                          "--format", "epub")
 
 
-@pytest.mark.parametrize("name", ["sample", "kinds", "hostile", "epub_alone"])
+@pytest.mark.parametrize("name", ["sample", "kinds", "hostile", "epub_alone", "scripts"])
 def test_ace_finds_no_violation(name, request, ace, tmp_path):
     built = request.getfixturevalue(name)
     assert ace_violations(ace, built.epub, tmp_path / "ace") == []
 
 
-@pytest.mark.parametrize("name", ["kinds", "hostile", "epub_alone"])
+@pytest.mark.parametrize("name", ["kinds", "hostile", "epub_alone", "scripts"])
 def test_epubcheck_reports_nothing(name, request):
     assert epubcheck_messages(request.getfixturevalue(name).epub) == []
 

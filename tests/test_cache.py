@@ -85,8 +85,8 @@ def _edit(path: str, old: str, new: str):
 @pytest.mark.parametrize("change", [
     _edit("editions/sample/environment/seagrass.md", "Seagrass returns", "Eelgrass returns"),
     _edit_image,
-    _edit("templates/article.html", '<p class="kicker">{{ section.title }}</p>',
-          '<p class="kicker">{{ section.title }} /</p>'),
+    _edit("templates/article.html", '<h1 class="title">{{ article.title }}</h1>',
+          '<h1 class="title">{{ article.title }} /</h1>'),
     _edit("styles/print.css", "font-size: 22pt", "font-size: 24pt"),
     _edit("styles/base.css", "color: #8a1c1c", "color: #1c1c8a"),
     _edit("editions/sample.toml", 'subtitle = "News from the quay"',

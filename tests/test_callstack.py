@@ -41,7 +41,8 @@ if sys.argv[1] == "plain":
     builder.callstack.roomy = lambda function, *args, **kwargs: function(*args, **kwargs)
 items = "".join(f"<li>Point {n}, <em>said</em> the <b>council</b></li>" for n in range(40))
 para = "<p>" + "The harbour board met on Tuesday to weigh the plan. " * 12 + "</p>"
-html = ("<html lang='en'><head><link rel='stylesheet' href='styles/base.css'></head><body>"
+html = ("<html lang='en'><head><link rel='stylesheet' href='styles/fonts.css'>"
+        "<link rel='stylesheet' href='styles/base.css'></head><body>"
         + (f"<h2>Harbour</h2>{para}<ul>{items}</ul><blockquote>{para}</blockquote>") * 12
         + "</body></html>")
 typeset(html, "print", (), "urn:test")  # warm: fonts loaded, code specialised

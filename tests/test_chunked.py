@@ -149,7 +149,8 @@ def test_a_chunk_embeds_whole_font_files_and_lists_only_the_glyphs_it_draws(tmp_
     thousands of glyphs it does not draw."""
     from builder.writers.pdf import typeset
 
-    html = '<link rel="stylesheet" href="styles/base.css"><p>Harbour</p>'
+    html = ('<link rel="stylesheet" href="styles/fonts.css">'
+            '<link rel="stylesheet" href="styles/base.css"><p>Harbour</p>')
     typeset(html, "print", (), "urn:test", chunk=tmp_path / "chunk.pdf")
     whole = typeset(html, "print", (), "urn:test")
     (tmp_path / "whole.pdf").write_bytes(whole.pdf)

@@ -113,12 +113,21 @@ def test_edition_table_image_is_relative_to_the_edition_file(tmp_path):
     assert edition.articles[0].image.resource.media_type == "image/png"
 
 
-def test_characters_without_a_bundled_glyph_are_reported(tmp_path):
-    (tmp_path / "a.md").write_text("# A\n\nTokyo is 東京.\n", encoding="utf-8")
+def test_text_in_other_scripts_asks_for_their_fonts(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\nBeijing is 北京, Cairo القاهرة.\n",
+                                   encoding="utf-8")
     edition_of(tmp_path, "a.md")
-    _, report = load(tmp_path / "e.toml")
-    assert any("character(s) that the bundled fonts lack (京 東)" in str(w)
-               for w in report.warnings)
+    edition, report = load(tmp_path / "e.toml")
+    assert edition.articles[0].scripts == ("Arabic", "SC")
+    assert edition.scripts == ("Arabic", "SC") and not report.warnings
+
+
+def test_characters_no_bundled_font_has_stop_the_build(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\nText.\n\nMeetei \uabc0.\n", encoding="utf-8")
+    edition_of(tmp_path, "a.md")
+    with pytest.raises(BuildError) as raised:
+        load(tmp_path / "e.toml")
+    assert raised.value.line == 5 and "U+ABC0" in raised.value.message
 
 
 def test_huge_table_spans_are_capped(tmp_path):

@@ -8,6 +8,7 @@ from typing import Any
 
 import markdown
 import yaml
+from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BuildError, Report
 from ..metadata import ARTICLE_KEYS
@@ -34,26 +35,76 @@ QUOTES = {
     "el": ("&laquo;", "&raquo;", "&ldquo;", "&rdquo;"),
     "sv": ("&rdquo;", "&rdquo;", "&rsquo;", "&rsquo;"),
     "fi": ("&rdquo;", "&rdquo;", "&rsquo;", "&rsquo;"),
+    # Corner brackets for Japanese and Traditional Chinese; the single closing mark stays
+    # the apostrophe it also is (McDonald’s), so single quotes keep their Latin form.
+    "ko": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "ar": ("&laquo;", "&raquo;", "&lsquo;", "&rsquo;"),
+    "fa": ("&laquo;", "&raquo;", "&lsquo;", "&rsquo;"),
+    "he": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "hi": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "bn": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "ta": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
+    "th": ("&ldquo;", "&rdquo;", "&lsquo;", "&rsquo;"),
 }
+
+# Chinese and Japanese put no space before an opening quotation mark, so SmartyPants
+# cannot tell opening from closing marks: straight double quotes are paired instead, in
+# turn within each block (corner brackets for Japanese and Traditional Chinese).
+PAIRED = {"ja": ("\u300c", "\u300d"), "zh-hant": ("\u300c", "\u300d"),
+          "zh": ("\u201c", "\u201d")}
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+          "figcaption", "caption"}
+
+
+class PairedQuotes(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, marks: tuple[str, str]):
+        super().__init__(md)
+        self.marks = marks
+
+    def run(self, root) -> None:
+        for block in root.iter():
+            if block.tag in BLOCKS:
+                opened = False
+                for node in block.iter():
+                    if node.tag in ("code", "pre"):
+                        continue
+                    node.text, opened = self._pair(node.text, opened)
+                    if node is not block:
+                        node.tail, opened = self._pair(node.tail, opened)
+
+    def _pair(self, text: str | None, opened: bool) -> tuple[str | None, bool]:
+        if not text or '"' not in text:
+            return text, opened
+        out = []
+        for part in text.split('"')[:-1]:
+            out += [part, self.marks[opened]]
+            opened = not opened
+        return "".join(out) + text.split('"')[-1], opened
+
 
 _converters: dict[str, markdown.Markdown] = {}
 
 
 def converter(lang: str) -> markdown.Markdown:
-    primary = lang.split("-")[0].lower()
-    key = primary if primary in QUOTES else ""
+    parts = lang.lower().split("-")
+    primary = "zh-hant" if parts[0] == "zh" and {"hant", "tw", "hk", "mo"} & set(parts) \
+        else parts[0]
+    key = primary if primary in QUOTES or primary in PAIRED else ""
     if key not in _converters:
-        smarty: dict[str, Any] = {"smart_quotes": bool(key)}
-        if key:
+        smarty: dict[str, Any] = {"smart_quotes": key in QUOTES}
+        if key in QUOTES:
             names = ("left-double-quote", "right-double-quote", "left-single-quote",
                      "right-single-quote")
             smarty["substitutions"] = dict(zip(names, QUOTES[key], strict=True))
-        _converters[key] = markdown.Markdown(
+        md = markdown.Markdown(
             extensions=EXTENSIONS,
             extension_configs={"smarty": smarty, "tables": {"use_align_attribute": True},
                                "footnotes": {"BACKLINK_TITLE": f"{FOOTNOTE_TOKEN} %d"}},
             output_format="xhtml",
         )
+        if key in PAIRED:  # after the inline patterns (priority 20)
+            md.treeprocessors.register(PairedQuotes(md, PAIRED[key]), "paired-quotes", 5)
+        _converters[key] = md
     return _converters[key].reset()
 
 

@@ -28,6 +28,7 @@ import gc
 import hashlib
 import io
 import itertools
+import re
 import shutil
 import tempfile
 import warnings
@@ -41,6 +42,7 @@ from ..cache import ChunkCache
 from ..errors import Report
 from ..models import Edition, Resource
 from ..render import Part, render_overlay, render_print
+from . import subset
 from .pdf import PageInfo, Typeset, report_refused, typeset
 from .prepress import Press, finish, press_of, save_options
 
@@ -375,6 +377,7 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
         page.obj.Resources = resources
         page.obj.Contents = pikepdf.Array([begin, *_streams(page.obj.Contents), end])
     _share_fonts(out)
+    _share_images(out)
     # Profiles come from the variant and the stylesheets, which every chunk shares with
     # the front; the running heads have stylesheets of their own.
     if any(_mentions(part, b"/ICCBased") for part in (front, *overlays)):
@@ -488,20 +491,176 @@ def _mark_fonts(source, seen: set[str]) -> None:
 
 
 def _share_fonts(out) -> None:
-    """Point every font at the one copy of its file, and drop the labels."""
-    canonical = {}
-    labelled = []
+    """One font per font file, as in a book typeset in one piece: the fonts the chunks
+    made of one file become one (their glyph widths and glyph-to-text maps joined), and
+    the file is cut down to the glyphs drawn anywhere in the book."""
+    import pikepdf
+
+    files = {}  # label -> the one copy of the file
     for descriptor in _font_descriptors(out):
         for key in FONT_FILES:
-            if key in descriptor and "/EditionFont" in descriptor[key]:
-                stream = descriptor[key]
-                labelled.append((descriptor, key, str(stream.EditionFont)))
-                if stream.read_raw_bytes():
-                    canonical[str(stream.EditionFont)] = stream
-    for descriptor, key, digest in labelled:
-        descriptor[key] = canonical[digest]
-    for stream in canonical.values():
+            if key in descriptor and "/EditionFont" in descriptor[key] \
+                    and descriptor[key].read_raw_bytes():
+                files[str(descriptor[key].EditionFont)] = descriptor[key]
+    # (label, font name) -> (font, its widths, its texts): one font per file and name (a
+    # house style may give a file of ours a name of its own)
+    merged: dict[tuple[str, str], tuple] = {}
+    replaced = {}  # (object number, generation) of a font -> the font standing for it
+    for font in _type0_fonts(out):
+        cid = font.DescendantFonts[0]
+        found = _label(cid.FontDescriptor)
+        if found is None:
+            continue
+        key, label = found
+        cid.FontDescriptor[key] = files[label]
+        widths, texts = _widths(cid.get("/W", [])), _texts(font.ToUnicode.read_bytes())
+        name = (label, str(font.BaseFont))
+        if name in merged:
+            first, all_widths, all_texts = merged[name]
+            all_widths.update(widths)
+            for glyph, text in texts.items():
+                all_texts.setdefault(glyph, text)
+            replaced[font.objgen] = first
+        else:
+            merged[name] = (font, widths, texts)
+    drawn: dict[str, set[int]] = {}  # label -> the glyphs of the file any font draws
+    for (label, _), (_, widths, _) in merged.items():
+        drawn.setdefault(label, set()).update(widths)
+    for (label, _), (font, widths, texts) in merged.items():
+        cid = font.DescendantFonts[0]
+        cid.W = pikepdf.Array(_widths_array(widths))
+        font.ToUnicode = out.make_stream(zlib.compress(_to_unicode(texts)),
+                                         Filter=pikepdf.Name.FlateDecode)
+        descriptor = cid.FontDescriptor
+        if widths:
+            descriptor.FontBBox[2] = max(widths.values())
+        if "/CIDSet" in descriptor:  # the glyphs the file holds
+            descriptor.CIDSet = out.make_stream(_cid_set(drawn[label]))
+    for label, stream in files.items():
         del stream["/EditionFont"]
+        data = subset.for_pdf(stream.read_bytes(), drawn.get(label, ()))
+        stream.write(zlib.compress(data), filter=pikepdf.Name.FlateDecode)
+        if "/Length1" in stream:
+            stream.Length1 = len(data)
+    for obj in out.objects:  # pages, forms and resource dictionaries: the fonts kept
+        fonts = _resource(obj, "/Font")
+        for name, value in list(fonts.items()) if fonts is not None else ():
+            if value.objgen in replaced:
+                fonts[name] = replaced[value.objgen]
+
+
+def _resource(obj, kind: str):
+    """The `kind` dictionary (/Font, /XObject) of a page's, form's or resource
+    dictionary's resources, if it has one."""
+    import pikepdf
+
+    if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        return None
+    resources = obj.get("/Resources", obj)
+    found = resources.get(kind) if isinstance(resources, pikepdf.Dictionary) else None
+    return found if isinstance(found, pikepdf.Dictionary) else None
+
+
+def _type0_fonts(pdf):
+    import pikepdf
+
+    for obj in list(pdf.objects):
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" \
+                and obj.get("/Subtype") == "/Type0" and "/ToUnicode" in obj:
+            yield obj
+
+
+def _label(descriptor) -> tuple[str, str] | None:
+    """The key of a font descriptor's file, and the file's label (its digest)."""
+    for key in FONT_FILES:
+        if key in descriptor and "/EditionFont" in descriptor[key]:
+            return key, str(descriptor[key].EditionFont)
+    return None
+
+
+def _widths(array) -> dict[int, float]:
+    """Glyph id -> width, from a CID font's /W array (`c [w…]` or `c1 c2 w`)."""
+    import pikepdf
+
+    found: dict[int, float] = {}
+    items = list(array)
+    at = 0
+    while at + 1 < len(items):
+        first = int(items[at])
+        if isinstance(items[at + 1], pikepdf.Array):
+            found.update((first + n, float(w)) for n, w in enumerate(items[at + 1]))
+            at += 2
+        else:
+            found.update((g, float(items[at + 2])) for g in range(first, int(items[at + 1]) + 1))
+            at += 3
+    return found
+
+
+def _widths_array(widths: dict[int, float]) -> list:
+    """The /W array of these widths, runs of consecutive glyphs together (as WeasyPrint
+    writes it)."""
+    array: list = []
+    for glyph in sorted(widths):
+        if glyph - 1 not in widths:
+            array += [glyph, []]
+        width = widths[glyph]
+        array[-1].append(int(width) if width == int(width) else width)
+    return array
+
+
+CMAP_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _texts(cmap: bytes) -> dict[int, bytes]:
+    """Glyph id -> its text (UTF-16BE, in hex), from a ToUnicode map's `bfchar` lists."""
+    body = cmap.split(b"endcodespacerange", 1)[-1]
+    return {int(glyph, 16): text for glyph, text in CMAP_PAIR.findall(body)}
+
+
+def _to_unicode(texts: dict[int, bytes]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)",
+             b"/Supplement 0", b">> def", b"/CMapName /Adobe-Identity-UCS def",
+             b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
+             b"endcodespacerange"]
+    pairs = sorted(texts.items())
+    for start in range(0, len(pairs), 100):
+        batch = pairs[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [b"<%04x> <%s>" % (glyph, text) for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def _cid_set(glyphs: set[int]) -> bytes:
+    """The bits of the glyph ids present (PDF 1.4 and PDF/A ask for it)."""
+    bits = bytearray((max(glyphs, default=0) + 8) // 8)
+    for glyph in glyphs:
+        bits[glyph // 8] |= 0x80 >> (glyph % 8)
+    return bytes(bits)
+
+
+def _share_images(out) -> None:
+    """A picture shown in two chunks (a cover story's, on the cover and with its
+    article) is embedded by each: keep one copy."""
+    import pikepdf
+
+    canonical: dict[str, pikepdf.Object] = {}
+
+    def key(image) -> str:
+        h = hashlib.sha256(image.read_raw_bytes())
+        for name in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms"):
+            h.update(f"{name}={image.get(name)!r};".encode())
+        if "/SMask" in image:
+            h.update(hashlib.sha256(image.SMask.read_raw_bytes()).digest())
+        return h.hexdigest()
+
+    for obj in out.objects:  # pages, forms and resource dictionaries
+        xobjects = _resource(obj, "/XObject")
+        for name, value in list(xobjects.items()) if xobjects is not None else ():
+            if isinstance(value, pikepdf.Stream) and value.get("/Subtype") == "/Image":
+                xobjects[name] = canonical.setdefault(key(value), value)
 
 
 def _mentions(part: Typeset, word: bytes) -> bool:

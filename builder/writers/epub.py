@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,9 +20,10 @@ from lxml import etree
 
 from ..assets import STYLES, look_of, style_files
 from ..labels import labels
-from ..models import Edition, Resource
+from ..models import Article, Edition, Resource
 from ..pagebreaks import PageStart, fill_blanks, insert_markers
 from ..render import Document, article_file, edition_title, environment
+from . import subset
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 XHTML = "application/xhtml+xml"
@@ -31,6 +32,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 FONT_FACE = re.compile(rb"@font-face\s*\{[^}]*\}\s*")
 LICENCE = "styles/fonts/OFL.txt"
+SUBSET_TYPES = ("font/ttf", "font/otf")  # (WOFF files, a house style's, are kept whole)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def _metadata(book: epub.EpubBook, edition: Edition, facts: Accessibility) -> No
     book.set_identifier(edition.identifier)
     book.set_title(edition_title(edition))
     book.set_language(edition.language)
+    if edition.dir == "rtl":  # pages turn from right to left
+        book.set_direction("rtl")
     book.add_metadata("DC", "date", edition.date.isoformat())
     if edition.publisher:
         book.add_metadata("DC", "publisher", edition.publisher)
@@ -159,8 +163,8 @@ def _accessibility_metadata(book: epub.EpubBook, edition: Edition,
         meta("dcterms:conformsTo", CONFORMANCE)
 
 
-def _sections(edition: Edition) -> list[tuple[str, list[tuple[str, str]]]]:
-    return [(s.title, [(article_file(a), a.title) for a in s.articles])
+def _sections(edition: Edition) -> list[tuple[str, list[tuple[str, str, Article]]]]:
+    return [(s.title, [(article_file(a), a.title, a) for a in s.articles])
             for s in edition.sections if s.articles]
 
 
@@ -171,7 +175,7 @@ def _toc(edition: Edition) -> list:
                  epub.Link("contents.xhtml", words["contents"], "toc-contents")]
     for title, articles in _sections(edition):
         links = [epub.Link(href, text, f"toc-{href.removesuffix('.xhtml')}")
-                 for href, text in articles]
+                 for href, text, _ in articles]
         toc.append((epub.Section(title, href=links[0].href), links))
     return toc
 
@@ -217,18 +221,35 @@ def _marker(markup: str) -> etree._Element:
     return element
 
 
-def _style_files(fonts: bool, look) -> dict[str, tuple[str, bytes]]:
-    """The EPUB's stylesheets, and its fonts with their licence; without the fonts, the
-    stylesheets lose their @font-face rules (the reading system's fonts are used)."""
+def _style_files(fonts: bool, look, text: Iterable[str]) -> dict[str, tuple[str, bytes]]:
+    """The EPUB's stylesheets, and its fonts with their licence, each font cut down to
+    the characters of `text`; without the fonts, the stylesheets lose their @font-face
+    rules (the reading system's fonts are used)."""
     files = {}
-    for name, (media_type, data) in style_files("epub", look).items():
+    styles = style_files("epub", look)
+    used = _characters(text, (data for media_type, data in styles.values()
+                              if media_type == "text/css"))
+    for name, (media_type, data) in styles.items():
         if media_type == "text/css":
             files[name] = (media_type, data if fonts else FONT_FACE.sub(b"", data))
         elif fonts:
-            files[name] = (media_type, data)
+            files[name] = (media_type, subset.for_text(data, used)
+                           if media_type in SUBSET_TYPES else data)
     if fonts:
         files[LICENCE] = ("text/plain", (STYLES / "fonts" / "OFL.txt").read_bytes())
     return files
+
+
+def _characters(texts: Iterable[str], sheets: Iterable[bytes]) -> set[int]:
+    """Every character the book may draw: its text in both cases (a stylesheet may set
+    it in capitals), what its stylesheets write themselves (quotation marks, bullets,
+    the generated text of `content`), and printable ASCII (numbers a reading system
+    writes)."""
+    found = set(range(0x20, 0x7F))
+    for text in (*texts, *(sheet.decode("utf-8", "replace") for sheet in sheets)):
+        for ch in set(text):
+            found.update(map(ord, ch + ch.upper() + ch.lower()))
+    return found
 
 
 class _Nav(epub.EpubItem):
@@ -261,7 +282,10 @@ def build_epub(edition: Edition, documents: tuple[Document, ...], cover: Resourc
                              media_type=XHTML, content=doc.html.encode("utf-8"))
         book.add_item(item)
         items[doc.name] = item
-    styles = _style_files(fonts, look_of(edition))
+    nav = _nav(edition, pages)
+    styles = _style_files(fonts, look_of(edition),
+                          (text for root in (*roots, etree.fromstring(nav))
+                           for text in root.itertext()))
     for number, (name, (media_type, data)) in enumerate(styles.items(), 1):
         book.add_item(epub.EpubItem(uid=f"style-{number}", file_name=name,
                                     media_type=media_type, content=data))
@@ -273,7 +297,7 @@ def build_epub(edition: Edition, documents: tuple[Document, ...], cover: Resourc
     book.toc = _toc(edition)
     book.add_item(epub.EpubNcx())
     book.add_item(_Nav(uid="nav", file_name="nav.xhtml", media_type=XHTML,
-                       content=_nav(edition, pages)))
+                       content=nav))
     book.spine = [items[doc.name] for doc in documents]
     raw = io.BytesIO()
     writer = _Writer(raw, book, {"epub3_pages": False, "mtime": modified})

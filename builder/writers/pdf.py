@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
+from ..fonts import FONTCONFIG_FILE
 from ..models import Edition, Resource
 from ..pagebreaks import PageStart, page_starts
 from .prepress import CMYK_PROFILE, finish_bytes, press_of
@@ -81,6 +84,7 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    machine_fonts(look.machine_fonts)
     # (WeasyPrint's layout and drawing recurse deep: see callstack.py)
     document = roomy(source.render, font_config=FontConfiguration(), pdf_variant=variant)
     if not draw:
@@ -99,6 +103,21 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                     pdf_identifier=identifier.encode(), uncompressed_pdf=bool(chunk),
                     pdf_variant=variant) or b""
     return Typeset(pdf, pages, refused, chunk)
+
+
+MACHINE_FONTCONFIG = os.environ.get("FONTCONFIG_FILE")  # the machine's, if it names one
+# WeasyPrint warns, as it is imported, when the machine has no font at all: the book's
+# own fonts are all a build needs.
+warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
+
+
+def machine_fonts(allowed: bool) -> None:
+    """Whether the next `FontConfiguration` (one per document) sees the machine's fonts
+    or none at all: then only the book's own fonts draw text, the same on any machine."""
+    if allowed and MACHINE_FONTCONFIG is None:
+        os.environ.pop("FONTCONFIG_FILE", None)
+    else:
+        os.environ["FONTCONFIG_FILE"] = MACHINE_FONTCONFIG if allowed else str(FONTCONFIG_FILE)
 
 
 _font_files = threading.local()  # .whole: True while this thread writes a chunk
@@ -148,6 +167,7 @@ def warm_up(language: str) -> None:
     import pyphen
     from weasyprint import HTML
 
+    machine_fonts(False)
     with whole_font_files(True):
         HTML(string="<p>Typesetting</p>").write_pdf()
     if lang := pyphen.language_fallback(language):

@@ -33,6 +33,7 @@ class Press:
     crop_marks: bool = False
     identifier: str = ""
     bleed_given: bool = False  # bleed = "0mm" still means "for print"
+    rtl: bool = False  # a book in a right-to-left language: it opens and binds on the right
 
     @property
     def is_x(self) -> bool:
@@ -47,7 +48,7 @@ class Press:
     @property
     def needed(self) -> bool:
         """Whether the book needs this step at all (a plain PDF is left as it is)."""
-        return bool(self.variant or self.bleed or self.crop_marks)
+        return bool(self.variant or self.bleed or self.crop_marks or self.rtl)
 
     @property
     def mark_offset(self) -> float:
@@ -57,7 +58,7 @@ class Press:
 def press_of(edition) -> Press:
     bleed = float(edition.bleed.removesuffix("mm")) * MM if edition.bleed else 0.0
     return Press(edition.pdf_variant, bleed, edition.crop_marks, edition.identifier,
-                 edition.bleed is not None)
+                 edition.bleed is not None, edition.dir == "rtl")
 
 
 def save_options(version: str) -> dict:
@@ -83,7 +84,10 @@ def finish_bytes(data: bytes, press: Press) -> bytes:
 
 
 def finish(pdf, press: Press) -> None:
-    """Page boxes and marks on every page; colour and identification for the variant."""
+    """Page boxes and marks on every page; colour and identification for the variant;
+    the reading direction."""
+    import pikepdf
+
     for page in pdf.pages:
         _boxes(pdf, page, press)
     if press.is_x:
@@ -92,6 +96,10 @@ def finish(pdf, press: Press) -> None:
         for page in pdf.pages:  # PDF/A: every annotation printable
             for annotation in page.obj.get("/Annots", []):
                 annotation.F = 4
+    if press.rtl:  # viewers show spreads, and readers turn pages, from right to left
+        preferences = pdf.Root.get("/ViewerPreferences", pikepdf.Dictionary())
+        preferences.Direction = pikepdf.Name.R2L
+        pdf.Root.ViewerPreferences = preferences
     _document_id(pdf, press)
 
 
