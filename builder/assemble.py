@@ -251,10 +251,11 @@ def edition_of(spec: EditionSpec, sections: tuple[Section, ...],
     scripts = {group for section in sections for a in section.articles for group in a.scripts}
     words = labels(spec.language)
     front = [spec.title, spec.subtitle or "", spec.publisher or "", long_date(spec.date,
-             spec.language), *(words[k] for k in ("contents", "issue", "volume", "cover"))]
+             spec.language), *(words[k] for k in ("contents", "issue", "volume", "cover")),
+             *(section.title for section in sections)]
     scripts |= check_fonts(" ".join(front), spec.language, spec.machine_fonts, spec.path,
                            report).groups
-    for section in sections:  # each article's kicker, in the article's language
+    for section in sections:  # and in each of its articles' languages
         for lang in dict.fromkeys(a.lang for a in section.articles):
             scripts |= check_fonts(section.title, lang, spec.machine_fonts, spec.path,
                                    report).groups

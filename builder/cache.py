@@ -68,7 +68,8 @@ class ChunkCache:
                                                  for n, (_, d) in files.items()))
         images = [f"{r.name}:{r.media_type}:{digest(r.data)}" for r in resources]
         return digest(self._salt, html, layer, identifier, self._styles[layer, look], *images,
-                      *(() if drawn else ("laid out only",)))
+                      *(() if drawn else ("laid out only",)),
+                      *(("machine fonts",) if look.machine_fonts else ()))
 
     def get(self, key: str) -> Typeset | None:
         if not self.folder:

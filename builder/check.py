@@ -105,8 +105,12 @@ def _templates(spec: EditionSpec, sections) -> list[Finding]:
     from .cover import generated_cover
     from .render import render_epub, render_print
 
+    report = Report(stream=io.StringIO(), quiet=True)
+    try:  # (its cover was checked before; its own text may need a font we lack)
+        edition = edition_of(spec, sections, report)
+    except BuildError as error:
+        return [_from_error(error, "edition-invalid")]
     try:
-        edition = edition_of(spec, sections)
         look = look_of(edition)
         for target in ("epub", "print"):
             style_files(target, look)
@@ -114,7 +118,8 @@ def _templates(spec: EditionSpec, sections) -> list[Finding]:
         render_print(edition, dt.datetime.combine(edition.date, dt.time()))
     except BuildError as error:
         return [_from_error(error, "house-style-invalid")]
-    return []
+    return [Finding(w.code, "warning", w.message, shown(w.path) if w.path else None, w.line)
+            for w in report.warnings]
 
 
 def _summary_line(path: Path) -> int | None:

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .assets import LATIN, SCRIPTS, STYLES, faces
+from .labels import traditional_chinese
 
 # Drawn by no glyph of their own: shaping uses them (joiners, variation selectors).
 INVISIBLE = {0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)}
@@ -45,15 +46,11 @@ FIRST = {**dict.fromkeys(("ar", "fa", "ur", "ps", "sd", "ug", "ckb", "ks"), "Ara
          **dict.fromkeys(("hi", "mr", "ne", "sa", "mai", "kok"), "Devanagari"),
          **dict.fromkeys(("bn", "as"), "Bengali"), "ta": "Tamil", "th": "Thai",
          "ja": "JP", "ko": "KR", "zh": "SC"}
-TRADITIONAL = {"hant", "tw", "hk", "mo"}  # subtags of Chinese written in Traditional
-
-
 def first_group(lang: str) -> str | None:
     """The face text in this language takes first: "Arabic", "JP"… or None (Latin)."""
-    parts = lang.lower().split("-")
-    if parts[0] == "zh" and TRADITIONAL & set(parts[1:]):
+    if traditional_chinese(lang):
         return "TC"
-    return FIRST.get(parts[0])
+    return FIRST.get(lang.split("-")[0].lower())
 
 
 def _order(lang: str) -> tuple[str, ...]:

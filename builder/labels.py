@@ -48,6 +48,9 @@ LABELS = {
     "zh": {"contents": "目录", "issue": "期号", "volume": "卷", "by": "作者：", "notes": "注释",
            "cover": "封面", "title_page": "扉页", "and": "和", "landmarks": "导航",
            "pages": "页码"},
+    "zh-hant": {"contents": "目錄", "issue": "期號", "volume": "卷", "by": "作者：",
+                "notes": "註釋", "cover": "封面", "title_page": "扉頁", "and": "和",
+                "landmarks": "導覽", "pages": "頁碼"},
     "ja": {"contents": "目次", "issue": "号数", "volume": "巻", "by": "文：", "notes": "注",
            "cover": "表紙", "title_page": "扉", "and": "と", "landmarks": "ランドマーク",
            "pages": "ページ"},
@@ -65,15 +68,27 @@ RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "nqo", "ps", 
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 
 
+# Chinese written in Traditional characters: these tags and any that extend them, as the
+# stylesheets' :lang() selectors match them.
+TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
 def direction(lang: str) -> str:
     """'rtl' for a language written from right to left, else 'ltr'."""
     parts = lang.lower().split("-")
-    if len(parts) > 1 and len(parts[1]) == 4:  # a script subtag decides: az-Arab, ug-Latn
+    if len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha():  # script: az-Arab
         return "rtl" if parts[1] in RTL_SCRIPTS else "ltr"
     return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
+def traditional_chinese(lang: str) -> bool:
+    tag = lang.lower()
+    return any(tag == t or tag.startswith(f"{t}-") for t in TRADITIONAL)
+
+
 def labels(lang: str) -> dict[str, str]:
+    if traditional_chinese(lang):
+        return LABELS["zh-hant"]
     return LABELS.get(lang.split("-")[0].lower(), LABELS["en"])
 
 

@@ -180,6 +180,7 @@ def test_only_the_builders_fonts_draw_text(scripts):
                 files.append(next(obj[k] for k in ("/FontFile2", "/FontFile3") if k in obj))
     assert names and all(name.startswith("Edition-") for name in names), names
     assert len(set(names)) == len(names)  # one font per font file
+    assert drawn_glyphs(scripts.pdf, "")[0] == 0  # no .notdef: every character has a glyph
     assert {"Edition-Serif-Arabic", "Edition-Serif-Hebrew", "Edition-Serif-Devanagari",
             "Edition-Serif-Bengali", "Edition-Serif-Tamil", "Edition-Serif-Thai",
             "Edition-Serif-SC", "Edition-Serif-TC", "Edition-Serif-JP", "Edition-Serif-KR",
@@ -289,7 +290,7 @@ def test_thai_breaks_between_words_inside_the_text_block(scripts, lines):
               if sum("Thai" in font for line in page for *_, font in line) > 100]
     body = [line for line in thai if sum("Thai" in font for *_, font in line) > 20]
     assert len(body) > 8  # the paragraphs are broken into lines…
-    right = max(x1 for line in lines[3] for _, x1, _, _ in line)  # (an Arabic page: full)
+    right = max(x1 for page in lines for line in page for _, x1, _, _ in line)  # the text's edge
     assert all(line[-1][1] <= right + 1 for line in body)  # …none running past the text
 
 
@@ -303,12 +304,16 @@ def test_epub_fonts_are_cut_to_the_books_characters(scripts, sample):
     whole = sum((ROOT / "styles" / "fonts" / name).stat().st_size for name in packaged)
     assert sum(map(len, packaged.values())) < whole / 10
     jp = TTFont(io.BytesIO(packaged["NotoSerifCJKjp-Regular.otf"])).getBestCmap()
-    assert {ord(ch) for ch in "港まつり花火"} <= set(jp) and len(jp) < 1500
+    japanese = next(a for _, lang, a in articles(scripts) if lang == "ja")
+    assert {ord(ch) for ch in "".join(japanese.itertext()) if not ch.isspace()} <= set(jp)
+    assert len(jp) < 1500
+    serif = TTFont(io.BytesIO(packaged["NotoSerif-Regular.ttf"])).getBestCmap()
+    assert 0x2013 in serif  # written by a stylesheet ("\2013", a nested list's marker)
     with zipfile.ZipFile(sample.epub) as z:  # an English edition carries no other script
         names = {Path(n).name for n in z.namelist() if n.endswith((".ttf", ".otf"))}
     assert names and all(name.startswith(("NotoSerif-", "NotoSans-", "NotoSansMono-"))
                          for name in names), names
-    assert text
+    assert text.strip()
 
 
 @pytest.mark.parametrize("edition", ["editions/sample.toml",
@@ -340,6 +345,14 @@ def test_a_right_to_left_edition_opens_on_the_right(tmp_path):
         assert pdf.Root.ViewerPreferences.Direction == pikepdf.Name.R2L
     contents = built.epub_xml("EPUB/contents.xhtml")
     assert "المحتويات" in "".join(contents.itertext())  # its labels in Arabic
+    import pdfplumber  # the running heads: the edition's title at the right, the section left
+
+    with pdfplumber.open(built.pdf) as pdf:
+        page = pdf.pages[-1]  # the Persian article's
+        top = [c for c in page.chars if c["top"] < 55 and RTL_LETTERS.match(c["text"])]
+        title = [c["x0"] for c in top if c["text"] in "صحيفةلم"]  # (letters only it has)
+        section = [c["x0"] for c in top if c["text"] in "خب"]
+    assert title and section and min(title) > max(section)
 
 
 def test_stacks_in_the_stylesheet_match_the_fonts_the_builder_serves():
@@ -355,6 +368,13 @@ def test_stacks_in_the_stylesheet_match_the_fonts_the_builder_serves():
     families = {face.family for face in fonts.faces()}
     for family in re.findall(r'"(Edition [^"]+)"', css):
         assert family in families, family
+    # The scripts after the text's own, in the order builder/fonts.py tries them.
+    listed = []
+    for name in ("--scripts-serif", "--cjk-serif", "--marks"):
+        value = re.search(rf"{name}: ([^;]+);", css).group(1)
+        listed += [f.removeprefix("Edition Serif ").removeprefix("Edition ")
+                   for f in re.findall(r'"([^"]+)"', value)]
+    assert tuple(listed) == fonts.SCRIPTS
 
 
 def test_dates_and_quotation_marks_follow_the_language():

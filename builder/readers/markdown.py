@@ -11,6 +11,7 @@ import yaml
 from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BuildError, Report
+from ..labels import traditional_chinese
 from ..metadata import ARTICLE_KEYS
 from ..text import FOOTNOTE_TOKEN
 from .meta import Draft, merge
@@ -66,9 +67,8 @@ class PairedQuotes(Treeprocessor):
             if block.tag in BLOCKS:
                 opened = False
                 for node in block.iter():
-                    if node.tag in ("code", "pre"):
-                        continue
-                    node.text, opened = self._pair(node.text, opened)
+                    if node.tag not in ("code", "pre"):  # (code as written)
+                        node.text, opened = self._pair(node.text, opened)
                     if node is not block:
                         node.tail, opened = self._pair(node.tail, opened)
 
@@ -86,9 +86,7 @@ _converters: dict[str, markdown.Markdown] = {}
 
 
 def converter(lang: str) -> markdown.Markdown:
-    parts = lang.lower().split("-")
-    primary = "zh-hant" if parts[0] == "zh" and {"hant", "tw", "hk", "mo"} & set(parts) \
-        else parts[0]
+    primary = "zh-hant" if traditional_chinese(lang) else lang.split("-")[0].lower()
     key = primary if primary in QUOTES or primary in PAIRED else ""
     if key not in _converters:
         smarty: dict[str, Any] = {"smart_quotes": key in QUOTES}

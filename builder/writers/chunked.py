@@ -506,6 +506,7 @@ def _share_fonts(out) -> None:
     # house style may give a file of ours a name of its own)
     merged: dict[tuple[str, str], tuple] = {}
     replaced = {}  # (object number, generation) of a font -> the font standing for it
+    whole: set[str] = set()  # labels of files some font of which lists no glyphs
     for font in _type0_fonts(out):
         cid = font.DescendantFonts[0]
         found = _label(cid.FontDescriptor)
@@ -513,6 +514,8 @@ def _share_fonts(out) -> None:
             continue
         key, label = found
         cid.FontDescriptor[key] = files[label]
+        if "/W" not in cid:  # its glyphs are not listed: its file stays whole
+            whole.add(label)
         widths, texts = _widths(cid.get("/W", [])), _texts(font.ToUnicode.read_bytes())
         name = (label, str(font.BaseFont))
         if name in merged:
@@ -538,7 +541,9 @@ def _share_fonts(out) -> None:
             descriptor.CIDSet = out.make_stream(_cid_set(drawn[label]))
     for label, stream in files.items():
         del stream["/EditionFont"]
-        data = subset.for_pdf(stream.read_bytes(), drawn.get(label, ()))
+        data = stream.read_bytes()
+        if label not in whole:
+            data = subset.for_pdf(data, drawn.get(label, ()))
         stream.write(zlib.compress(data), filter=pikepdf.Name.FlateDecode)
         if "/Length1" in stream:
             stream.Length1 = len(data)
@@ -650,8 +655,11 @@ def _share_images(out) -> None:
 
     def key(image) -> str:
         h = hashlib.sha256(image.read_raw_bytes())
-        for name in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms"):
-            h.update(f"{name}={image.get(name)!r};".encode())
+        for name in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms",
+                     "/ColorSpace", "/Decode", "/ImageMask", "/Intent", "/Interpolate"):
+            value = image.get(name)  # (an indirect value differs between chunks: kept apart)
+            shown = value.unparse() if isinstance(value, pikepdf.Object) else repr(value).encode()
+            h.update(name.encode() + shown + b";")
         if "/SMask" in image:
             h.update(hashlib.sha256(image.SMask.read_raw_bytes()).digest())
         return h.hexdigest()

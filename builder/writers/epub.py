@@ -18,7 +18,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from ..assets import STYLES, look_of, style_files
+from ..assets import STYLES, faces, house_file, look_of, style_files
 from ..labels import labels
 from ..models import Article, Edition, Resource
 from ..pagebreaks import PageStart, fill_blanks, insert_markers
@@ -32,7 +32,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 FONT_FACE = re.compile(rb"@font-face\s*\{[^}]*\}\s*")
 LICENCE = "styles/fonts/OFL.txt"
-SUBSET_TYPES = ("font/ttf", "font/otf")  # (WOFF files, a house style's, are kept whole)
+CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")  # "\2013" in a stylesheet: U+2013
 
 
 @dataclass(frozen=True)
@@ -228,13 +228,16 @@ def _style_files(fonts: bool, look, text: Iterable[str]) -> dict[str, tuple[str,
     files = {}
     styles = style_files("epub", look)
     used = _characters(text, (data for media_type, data in styles.values()
-                              if media_type == "text/css"))
+                              if media_type == "text/css")) if fonts else set()
+    ours = {face.file for face in faces()}
     for name, (media_type, data) in styles.items():
         if media_type == "text/css":
             files[name] = (media_type, data if fonts else FONT_FACE.sub(b"", data))
         elif fonts:
-            files[name] = (media_type, subset.for_text(data, used)
-                           if media_type in SUBSET_TYPES else data)
+            # Ours are cut down; a house style's own fonts are kept as they are.
+            own = Path(name).name in ours and \
+                house_file(look.house, "styles", name.removeprefix("styles/")) is None
+            files[name] = (media_type, subset.for_text(data, used) if own else data)
     if fonts:
         files[LICENCE] = ("text/plain", (STYLES / "fonts" / "OFL.txt").read_bytes())
     return files
@@ -246,7 +249,9 @@ def _characters(texts: Iterable[str], sheets: Iterable[bytes]) -> set[int]:
     the generated text of `content`), and printable ASCII (numbers a reading system
     writes)."""
     found = set(range(0x20, 0x7F))
-    for text in (*texts, *(sheet.decode("utf-8", "replace") for sheet in sheets)):
+    written = (CSS_ESCAPE.sub(lambda m: chr(min(int(m.group(1), 16), 0x10FFFF)),
+                              sheet.decode("utf-8", "replace")) for sheet in sheets)
+    for text in (*texts, *written):
         for ch in set(text):
             found.update(map(ord, ch + ch.upper() + ch.lower()))
     return found

@@ -70,7 +70,6 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     leaves compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…).
     Without `draw`, the pages are only laid out and measured: no PDF (half the cost)."""
     from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
 
     from ..callstack import roomy
     from .speedups import install
@@ -84,9 +83,9 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    machine_fonts(look.machine_fonts)
     # (WeasyPrint's layout and drawing recurse deep: see callstack.py)
-    document = roomy(source.render, font_config=FontConfiguration(), pdf_variant=variant)
+    document = roomy(source.render, font_config=font_configuration(look.machine_fonts),
+                     pdf_variant=variant)
     if not draw:
         return Typeset(b"", tuple(PageInfo((page.width, page.height), {}, [], [])
                                   for page in document.pages), refused)
@@ -111,13 +110,31 @@ MACHINE_FONTCONFIG = os.environ.get("FONTCONFIG_FILE")  # the machine's, if it n
 warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
 
 
-def machine_fonts(allowed: bool) -> None:
-    """Whether the next `FontConfiguration` (one per document) sees the machine's fonts
-    or none at all: then only the book's own fonts draw text, the same on any machine."""
-    if allowed and MACHINE_FONTCONFIG is None:
-        os.environ.pop("FONTCONFIG_FILE", None)
+_fontconfig_lock = threading.Lock()
+
+
+def font_configuration(machine_fonts: bool):
+    """A WeasyPrint font configuration (one per document) that sees the machine's fonts,
+    or none of them: then only the book's own fonts draw text, the same on any machine.
+    Fontconfig reads FONTCONFIG_FILE as the configuration is made: it is set for that
+    moment only, one thread at a time."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    wanted = MACHINE_FONTCONFIG if machine_fonts else str(FONTCONFIG_FILE)
+    with _fontconfig_lock:
+        before = os.environ.get("FONTCONFIG_FILE")
+        _set_env("FONTCONFIG_FILE", wanted)
+        try:
+            return FontConfiguration()
+        finally:
+            _set_env("FONTCONFIG_FILE", before)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
     else:
-        os.environ["FONTCONFIG_FILE"] = MACHINE_FONTCONFIG if allowed else str(FONTCONFIG_FILE)
+        os.environ[name] = value
 
 
 _font_files = threading.local()  # .whole: True while this thread writes a chunk
@@ -167,9 +184,8 @@ def warm_up(language: str) -> None:
     import pyphen
     from weasyprint import HTML
 
-    machine_fonts(False)
     with whole_font_files(True):
-        HTML(string="<p>Typesetting</p>").write_pdf()
+        HTML(string="<p>Typesetting</p>").write_pdf(font_config=font_configuration(False))
     if lang := pyphen.language_fallback(language):
         pyphen.Pyphen(lang=lang)  # kept in pyphen's cache, which WeasyPrint reads
 

@@ -49,7 +49,7 @@ def _tag(name: str) -> int:
 def _run(data: bytes, plan) -> bytes:
     import uharfbuzz as hb
 
-    face = hb.subset(hb.Face(data), plan)
-    if face is None:  # HarfBuzz could not: the font as it was is still right
+    try:
+        return hb.subset(hb.Face(data), plan).blob.data
+    except RuntimeError:  # HarfBuzz could not (a WOFF file, say): the font as it was is right
         return data
-    return face.blob.data
