@@ -4,13 +4,17 @@ preview, which typesets nothing)."""
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .assets import STYLES
-from .labels import labels, long_date
+from .assets import STYLES, faces
+from .fonts import cmap, coverage, order
+from .labels import direction, labels, long_date
 from .models import Edition, Resource
 
 SIZE = (1200, 1800)
@@ -18,15 +22,75 @@ PAPER, INK, ACCENT = (244, 241, 234), (17, 17, 17), (138, 28, 28)
 MARGIN = 100
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(STYLES / "fonts" / name), size)
+@functools.cache
+def _font(file: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(STYLES / "fonts" / file), size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
+def _face_file(group: str, sans: bool, bold: bool) -> str:
+    """Our font file for a group of fonts.css ("Latin", "Arabic", "JP"…): the sans or the
+    serif, bold or not, as far as the group has them."""
+    kind = "Sans" if sans else "Serif"
+    members = [f for f in faces() if f.group == group or (group == "Latin" and f.group == kind)]
+    return max(members, key=lambda f: (kind in f.family, ("700" in f.rule) == bold,
+                                       "italic" not in f.rule)).file
+
+
+def _runs(text: str, lang: str, sans: bool, bold: bool) -> list[tuple[str, str]]:
+    """The text in runs of one font each, (file, text), as the stylesheets' stacks would
+    choose them: the drawn cover has no font fallback of its own."""
+    tried = order(lang)
+    runs: list[list[str]] = []
+    for ch in text:
+        if ch.isspace() and runs:
+            runs[-1][1] += ch
+            continue
+        group = next((g for g in tried if ord(ch) in coverage(g)), "Latin")
+        file = _face_file(group, sans, bold)
+        if group == "Latin" and ord(ch) not in cmap(file):  # an arrow only Mono has
+            file = next(f.file for f in faces() if f.group == "Mono")
+        if runs and runs[-1][0] == file:
+            runs[-1][1] += ch
+        else:
+            runs.append([file, ch])
+    return [(file, part) for file, part in runs]
+
+
+@dataclass(frozen=True)
+class Style:
+    size: int
+    sans: bool = False
+    bold: bool = False
+
+
+def _width(text: str, lang: str, style: Style) -> float:
+    return sum(_font(file, style.size).getlength(part, direction=_dir(part))
+               for file, part in _runs(text, lang, style.sans, style.bold))
+
+
+def _dir(part: str) -> str:
+    return "rtl" if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in part) else "ltr"
+
+
+def _draw(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, lang: str,
+          style: Style, fill) -> None:
+    """One line, run by run: from the right end in a right-to-left language."""
+    runs = _runs(text, lang, style.sans, style.bold)
+    x, y = xy
+    if direction(lang) == "rtl":
+        x += SIZE[0] - 2 * MARGIN - _width(text, lang, style)
+        runs.reverse()
+    for file, part in runs:
+        font = _font(file, style.size)
+        draw.text((x, y), part, font=font, fill=fill, direction=_dir(part))
+        x += font.getlength(part, direction=_dir(part))
+
+
+def _wrap(text: str, lang: str, style: Style, width: int, max_lines: int) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
+        if lines and _width(candidate, lang, style) <= width:
             lines[-1] = candidate
         else:
             lines.append(word)
@@ -37,41 +101,43 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int
 
 
 def generated_cover(edition: Edition) -> Resource:
+    """Drawn with our fonts, each text with the face of its script, in its language."""
     image = Image.new("RGB", SIZE, PAPER)
     draw = ImageDraw.Draw(image)
     width = SIZE[0] - 2 * MARGIN
+    lang = edition.language
     y = 160
-    title_font = _font("NotoSans-Bold.ttf", 120)
-    for line in _wrap(draw, edition.title, title_font, width, 4):
-        draw.text((MARGIN, y), line, font=title_font, fill=INK)
+    title = Style(120, sans=True, bold=True)
+    for line in _wrap(edition.title, lang, title, width, 4):
+        _draw(draw, (MARGIN, y), line, lang, title, INK)
         y += 140
     if edition.subtitle:
-        sub_font = _font("NotoSerif-Italic.ttf", 52)
-        for line in _wrap(draw, edition.subtitle, sub_font, width, 2):
-            draw.text((MARGIN, y + 10), line, font=sub_font, fill=INK)
+        subtitle = Style(52)
+        for line in _wrap(edition.subtitle, lang, subtitle, width, 2):
+            _draw(draw, (MARGIN, y + 10), line, lang, subtitle, INK)
             y += 70
-    words = labels(edition.language)
+    words = labels(lang)
     issue = [f"{words['volume']} {edition.volume}" if edition.volume is not None else "",
              f"{words['issue']} {edition.issue}" if edition.issue is not None else "",
-             long_date(edition.date, edition.language)]
+             long_date(edition.date, lang)]
     y += 50
-    draw.text((MARGIN, y), "  ·  ".join(p for p in issue if p).upper(),
-              font=_font("NotoSans-Regular.ttf", 40), fill=INK)
+    _draw(draw, (MARGIN, y), "  ·  ".join(p for p in issue if p).upper(), lang,
+          Style(40, sans=True), INK)
     y += 80
     draw.rectangle((MARGIN, y, SIZE[0] - MARGIN, y + 8), fill=ACCENT)
     y += 80
-    head_font = _font("NotoSerif-Regular.ttf", 50)
+    headline = Style(50)
     for article in edition.articles[:6]:
-        lines = _wrap(draw, article.title, head_font, width, 2)
+        lines = _wrap(article.title, article.lang, headline, width, 2)
         if y + 70 * len(lines) > SIZE[1] - 220:
             break
         for line in lines:
-            draw.text((MARGIN, y), line, font=head_font, fill=INK)
+            _draw(draw, (MARGIN, y), line, article.lang, headline, INK)
             y += 66
         y += 30
     if edition.publisher:
-        draw.text((MARGIN, SIZE[1] - 150), edition.publisher,
-                  font=_font("NotoSans-Bold.ttf", 44), fill=ACCENT)
+        _draw(draw, (MARGIN, SIZE[1] - 150), edition.publisher, lang,
+              Style(44, sans=True, bold=True), ACCENT)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return Resource("images/cover.png", "image/png", out.getvalue())

@@ -26,7 +26,7 @@ INVISIBLE = {0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10), *range(0xE0
 
 
 @functools.cache
-def _cmap(file: str) -> frozenset[int]:
+def cmap(file: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(STYLES / "fonts" / file, lazy=True) as font:
@@ -37,7 +37,7 @@ def _cmap(file: str) -> frozenset[int]:
 def coverage(group: str) -> frozenset[int]:
     """The characters a group draws (the Latin group: all three Latin families)."""
     members = LATIN if group == "Latin" else (group,)
-    return frozenset().union(*(_cmap(f.file) for f in faces() if f.group in members))
+    return frozenset().union(*(cmap(f.file) for f in faces() if f.group in members))
 
 
 # The script whose face text in a language takes first (as the :lang() rules of base.css).
@@ -53,7 +53,8 @@ def first_group(lang: str) -> str | None:
     return FIRST.get(lang.split("-")[0].lower())
 
 
-def _order(lang: str) -> tuple[str, ...]:
+def order(lang: str) -> tuple[str, ...]:
+    """The groups in the order the stacks try them for text in this language."""
     first = first_group(lang)
     return (*((first,) if first else ()), "Latin", *(g for g in SCRIPTS if g != first))
 
@@ -72,14 +73,14 @@ class Needs:
 
 def needs(text: str, lang: str) -> Needs:
     """What our fonts make of a text in a language."""
-    order = _order(lang)
+    tried = order(lang)
     groups: set[str] = set()
     missing: list[str] = []
     for ch in dict.fromkeys(text):
         if not drawn(ch):
             continue
         code = ord(ch)
-        group = next((g for g in order if code in coverage(g)), None)
+        group = next((g for g in tried if code in coverage(g)), None)
         if group is None:
             missing.append(ch)
         elif group != "Latin":

@@ -411,3 +411,20 @@ def test_a_drop_cap_never_tears_a_letter_from_its_neighbours():
     assert initial("<p>港まつり</p>") == '<p><span class="initial">港</span>まつり</p>'
     for joined in ("<p>بدأت</p>", "<p>बंदरगाह</p>", "<p>ที่นี่</p>"):
         assert initial(joined) == joined  # Arabic joins; a vowel sign or tone mark follows
+
+
+def test_the_drawn_cover_draws_every_headline_with_a_font_that_has_it(scripts):
+    """The EPUB built alone (and the preview) shows a cover drawn with Pillow, which has
+    no font fallback: each run of text goes to a face of ours that has its characters."""
+    from builder.cover import _runs
+
+    checked = 0
+    for _name, lang, article in articles(scripts):
+        title = "".join(article.find(".//x:h1", NS).itertext())
+        for file, part in _runs(title, lang, sans=False, bold=False):
+            have = fonts.cmap(file)
+            assert all(ord(ch) in have for ch in part if fonts.drawn(ch)), (lang, file, part)
+            checked += 1
+    assert checked >= 12
+    [(file, _)] = _runs("港まつり", "ja", sans=True, bold=True)
+    assert file == "NotoSansCJKjp-Bold.otf"
