@@ -259,3 +259,24 @@ def test_all_kinds_build_to_valid_epub_and_pdf(tmp_path):
         "Lighthouse keepers' cottages to be sold", "Night buses return on Saturdays",
         "From the wire", "01 storm", "02 library"]
     assert "removed site furniture" in built.result.stderr
+
+
+@pytest.mark.parametrize("front", ["date: 2026-13-01", "date: 2026-02-30"])
+def test_an_impossible_date_in_front_matter_is_one_clear_error(tmp_path, front):
+    (tmp_path / "a.md").write_text(f"---\ntitle: A\n{front}\n---\n\nText.\n", encoding="utf-8")
+    edition_of(tmp_path, "a.md")
+    with pytest.raises(BuildError) as raised:
+        load(tmp_path / "e.toml")
+    assert raised.value.line == 3 and front.split()[1] in raised.value.message
+
+
+def test_a_level_one_heading_opening_an_untitled_article_is_its_title(tmp_path):
+    (tmp_path / "a.md").write_text("# Gulls return to the *quay*\n\nThe gulls are back.\n",
+                                   encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: Given\n---\n# Kept\n\nText.\n",
+                                   encoding="utf-8")
+    edition_of(tmp_path, "a.md", "b.md")
+    edition, _ = load(tmp_path / "e.toml")
+    first, second = edition.articles
+    assert first.title == "Gulls return to the quay" and "<h1" not in body(first)
+    assert second.title == "Given" and ">Kept</h2>" in body(second)  # (demoted, as ever)

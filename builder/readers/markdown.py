@@ -12,12 +12,13 @@ from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BuildError, Report
 from ..labels import traditional_chinese
-from ..metadata import ARTICLE_KEYS
+from ..metadata import ARTICLE_KEYS, normalise
 from ..text import FOOTNOTE_TOKEN
 from .meta import Draft, merge
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*):(?:\s+(.*))?$")
+HEADING_1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")  # `# Headline`
 
 # Quotation marks by primary language subtag: (open double, close double, open single,
 # close single). Languages not listed keep straight quotes; dashes and ellipses still apply.
@@ -118,9 +119,23 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str
     return _header_block(lines, path)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as safe_load reads it, but an impossible date (2026-13-01) stays the text it
+    is, for the metadata check to name with its key and line (PyYAML raises ValueError)."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _yaml(lines: list[str], path: Path) -> tuple[dict, dict[str, int]]:
     try:
-        data = yaml.safe_load("\n".join(lines))
+        data = yaml.load("\n".join(lines), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -173,5 +188,26 @@ def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
                         author_split=r"[;,]" if is_header_block else r";")
     if not body.strip():
         raise BuildError("the article has no text after its metadata", path)
+    if not meta.get("title"):
+        body = _title_from_heading(body, meta, path, text.count("\n") - body.count("\n"))
     html = converter(meta["lang"]).convert(body)
     return Draft(path, meta, html, extra)
+
+
+def _title_from_heading(body: str, meta: dict, path: Path, first_line: int) -> str:
+    """A body that opens with a level-1 heading (`# Headline`), in an article whose
+    metadata gives no title: the heading is the title, and leaves the body."""
+    lines = body.split("\n")
+    at = next((n for n, line in enumerate(lines) if line.strip()), None)
+    match = HEADING_1.match(lines[at]) if at is not None else None
+    if match is None:
+        return body
+    from lxml import html as lxml_html
+
+    shown = converter(meta["lang"]).convert(match[1])
+    text = lxml_html.fromstring(shown).text_content() if shown.strip() else ""
+    rest = "\n".join(lines[at + 1:])
+    if not text.strip() or not rest.strip():  # (a heading alone is the article's text)
+        return body
+    meta.update(normalise({"title": text}, path, {"title": first_line + at}))
+    return rest
