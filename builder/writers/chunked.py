@@ -496,12 +496,11 @@ def _share_fonts(out) -> None:
     the file is cut down to the glyphs drawn anywhere in the book."""
     import pikepdf
 
-    files = {}  # label -> the one copy of the file
+    files = {}  # label -> the one copy of the file (the others are empty stand-ins)
     for descriptor in _font_descriptors(out):
-        for key in FONT_FILES:
-            if key in descriptor and "/EditionFont" in descriptor[key] \
-                    and descriptor[key].read_raw_bytes():
-                files[str(descriptor[key].EditionFont)] = descriptor[key]
+        found = _label(descriptor)
+        if found and descriptor[found[0]].read_raw_bytes():
+            files[found[1]] = descriptor[found[0]]
     # (label, font name) -> (font, its widths, its texts): one font per file and name (a
     # house style may give a file of ours a name of its own)
     merged: dict[tuple[str, str], tuple] = {}

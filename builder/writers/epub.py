@@ -18,7 +18,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from ..assets import STYLES, faces, house_file, look_of, style_files
+from ..assets import FACE_RULE, STYLES, faces, house_file, look_of, style_files
 from ..labels import labels
 from ..models import Article, Edition, Resource
 from ..pagebreaks import PageStart, fill_blanks, insert_markers
@@ -30,7 +30,6 @@ XHTML = "application/xhtml+xml"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
-FONT_FACE = re.compile(rb"@font-face\s*\{[^}]*\}\s*")
 LICENCE = "styles/fonts/OFL.txt"
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")  # "\2013" in a stylesheet: U+2013
 
@@ -232,7 +231,7 @@ def _style_files(fonts: bool, look, text: Iterable[str]) -> dict[str, tuple[str,
     ours = {face.file for face in faces()}
     for name, (media_type, data) in styles.items():
         if media_type == "text/css":
-            files[name] = (media_type, data if fonts else FONT_FACE.sub(b"", data))
+            files[name] = (media_type, data if fonts else FACE_RULE.sub("", data.decode()).encode())
         elif fonts:
             # Ours are cut down; a house style's own fonts are kept as they are.
             own = Path(name).name in ours and \
