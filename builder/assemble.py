@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import fonts, furniture
 from .clean import clean_body
-from .edition import EditionSpec, Entry
+from .edition import EditionSpec, Entry, SectionSpec
 from .errors import BuildError, Report, line_of
 from .labels import direction, labels, long_date
-from .models import Article, Edition, Image, Section
+from .models import Article, ArticleId, Edition, Image, Section, article_id
 from .readers import Draft, read_article
 from .readers.feed import read_feed
 from .resources import Refused, read_image
 from .text import xml_safe
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 # About 300,000 words: far beyond any article, and still typeset in about a minute.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
@@ -55,17 +60,16 @@ class EntryReport:
     label: str
 
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
-             **where) -> None:
+             **where: str | None) -> None:
         self.report.warn(f"{self.label}: {message}", path, line, **where)
 
 
-def read_one(entry: Entry, spec: EditionSpec, article_id: str,
+def read_one(entry: Entry, spec: EditionSpec, ident: ArticleId,
              rules: tuple[furniture.Rule, ...], report: Report) -> Article:
     path = entry.path
-    draft = read_article(path, read_source(path), dict(entry.overrides), spec.language,
+    draft = read_article(path, read_source(path), dict(entry.overrides), spec.settings.language,
                          report)
-    return to_article(draft, "image" in dict(entry.overrides), spec, article_id, rules,
-                      report)
+    return to_article(draft, "image" in dict(entry.overrides), spec, ident, rules, report)
 
 
 def read_entry(entry: Entry, spec: EditionSpec, first: int,
@@ -73,14 +77,14 @@ def read_entry(entry: Entry, spec: EditionSpec, first: int,
     """The article of a file, or the articles of a feed, numbered from `first`."""
     if entry.feed:
         return read_feed_entries(entry, spec, first, rules, report)
-    return [read_one(entry, spec, f"a{first:03d}", rules, report)]
+    return [read_one(entry, spec, article_id(first), rules, report)]
 
 
 def read_feed_entries(entry: Entry, spec: EditionSpec, first: int,
                       rules: tuple[furniture.Rule, ...], report: Report) -> list[Article]:
     """One article per entry of a feed, numbered from `first`."""
     data = read_capped(entry.path, "feed", MAX_FEED_BYTES)
-    items = read_feed(entry.path, data, dict(entry.overrides), spec.language, entry.limit,
+    items = read_feed(entry.path, data, dict(entry.overrides), spec.settings.language, entry.limit,
                       report)
     if not items:
         raise BuildError(f"the feed {entry.path.relative_to(spec.root)} has no entries with "
@@ -89,24 +93,24 @@ def read_feed_entries(entry: Entry, spec: EditionSpec, first: int,
     articles = []
     for number, item in enumerate(items, first):
         try:
-            articles.append(to_article(item.draft, False, spec, f"a{number:03d}", rules,
+            articles.append(to_article(item.draft, False, spec, article_id(number), rules,
                                        EntryReport(report, item.label)))
         except BuildError as exc:
             raise BuildError(f"{item.label}: {exc.message}", exc.path, exc.line) from None
     return articles
 
 
-def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, article_id: str,
+def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, ident: ArticleId,
                rules: tuple[furniture.Rule, ...], report: Report) -> Article:
     path = draft.path
-    cleaned = clean_body(draft.html, article_id, path, spec.root, rules, report,
-                         spec.remote_images)
+    cleaned = clean_body(draft.html, ident, path, spec.root, rules, report,
+                         spec.settings.remote_images)
     meta = draft.meta
     shown_meta = [str(meta.get(k) or "") for k in ("title", "subtitle", "summary", "dateline")]
     printed = [*shown_meta, *meta.get("authors", ()), *cleaned.text, labels(meta["lang"])["by"]]
     if meta.get("date"):
         printed.append(long_date(meta["date"], meta["lang"]))
-    needs = check_fonts(" ".join(printed), meta["lang"], spec.machine_fonts, path, report)
+    needs = check_fonts(" ".join(printed), meta["lang"], spec.settings.machine_fonts, path, report)
     for block in cleaned.removed:
         shown = block.text if len(block.text) <= 70 else block.text[:67] + "…"
         report.warn(f"removed site furniture ({block.rule}): “{shown}”", path,
@@ -118,7 +122,7 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
             (path.parent, path)
         try:
             resource = read_image(meta["image"], base, spec.root, cited_in,
-                                  spec.remote_images)
+                                  spec.settings.remote_images)
         except Refused as refused:
             report.warn(f"lead image left out: {refused}", path, code="image-refused",
                         near=str(meta["image"]))
@@ -130,7 +134,7 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, articl
             resources.append(resource)
     title = meta.get("title") or path.stem.replace("-", " ").replace("_", " ").capitalize()
     return Article(
-        id=article_id, source=path, title=title, lang=meta["lang"], body=cleaned.body,
+        id=ident, source=path, title=title, lang=meta["lang"], body=cleaned.body,
         notes=cleaned.notes, subtitle=meta.get("subtitle"), authors=meta.get("authors", ()),
         date=meta.get("date"), section=meta.get("section"), summary=meta.get("summary"),
         tags=meta.get("tags", ()), image=image, resources=tuple(resources),
@@ -157,35 +161,51 @@ def check_fonts(text: str, lang: str, machine_fonts: bool, path: Path,
     return needs
 
 
-def assemble(spec: EditionSpec, report: Report, pool=None) -> Edition:
+def assemble(spec: EditionSpec, report: Report, pool: Pool | None = None) -> Edition:
     """With a `pool` of worker processes, articles are read in parallel; the edition,
     the warnings and their order, and the first error are those of reading them one by
     one."""
-    rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
-    entries = [entry for section in spec.sections for entry in section.entries]
-    read = _read_all(entries, spec, rules, pool) if pool else \
-        _read_in_order(entries, spec, rules, report)
+    entries = sum(len(section.entries) for section in spec.sections)
     sections = []
     done = 0
-    for section in spec.sections:
+    for section, outcomes in read_sections(spec, report, pool):
         articles = []
-        for entry in section.entries:
-            outcome = next(read)
-            for warning in outcome.warnings:
-                report.add(warning)
+        for entry, outcome in outcomes:
             if outcome.error:
                 raise outcome.error
             articles += outcome.articles
             done += 1
-            report.advance("reading articles", done, len(entries))
+            report.advance("reading articles", done, entries)
             report.note(f"read {entry.path.relative_to(spec.root)}")
         if articles:  # a section left empty (as `edition new` writes them) is not shown
             sections.append(Section(section.title, tuple(articles)))
     return edition_of(spec, tuple(sections), report)
 
 
+def read_sections(spec: EditionSpec, report: Report, pool: Pool | None = None
+                  ) -> Iterator[tuple[SectionSpec, Iterator[tuple[Entry, Read]]]]:
+    """The reading stage's outcomes, section by section and entry by entry, in order:
+    each entry's articles, or the error that stopped it. Its warnings go to `report` as
+    each outcome is taken (read in a worker, they travel with the outcome). The build
+    stops at the first error; `edition check` reads on and reports them all."""
+    rules = furniture.rules_for(spec.settings.furniture.remove, spec.settings.furniture.patterns)
+    entries = [entry for section in spec.sections for entry in section.entries]
+    read = _read_all(entries, spec, rules, pool) if pool else \
+        _read_in_order(entries, spec, rules, report)
+
+    def outcomes(section: SectionSpec) -> Iterator[tuple[Entry, Read]]:
+        for entry in section.entries:
+            outcome = next(read)
+            for warning in outcome.warnings:
+                report.add(warning)
+            yield entry, outcome
+
+    for section in spec.sections:
+        yield section, outcomes(section)
+
+
 @dataclass(frozen=True)
-class _Read:
+class Read:
     """What reading one entry gave: its articles, or the error that stopped it, and
     the warnings on the way (made where it was read, shown by the build in order)."""
 
@@ -194,7 +214,8 @@ class _Read:
     error: BuildError | None = None
 
     @classmethod
-    def of(cls, read, *args, report: Report | None = None) -> _Read:
+    def of(cls, read: Callable[..., Iterable[Article]], *args: object,
+           report: Report | None = None) -> Read:
         """`read(*args, report)`; with no `report`, the warnings are collected."""
         own = report or Report(quiet=True)
         try:
@@ -204,28 +225,30 @@ class _Read:
         return cls(tuple(articles), () if report else tuple(own.warnings))
 
 
-def _read_in_order(entries, spec, rules, report):
+def _read_in_order(entries: list[Entry], spec: EditionSpec, rules: tuple[furniture.Rule, ...],
+                   report: Report) -> Iterator[Read]:
     """The entries' outcomes, read here one by one as they are asked for."""
     first = 1
     for entry in entries:
-        outcome = _Read.of(read_entry, entry, spec, first, rules, report=report)
+        outcome = Read.of(read_entry, entry, spec, first, rules, report=report)
         yield outcome
         first += len(outcome.articles)
 
 
 def _read_one_collected(entry: Entry, spec: EditionSpec, first: int,
-                        rules: tuple[furniture.Rule, ...]) -> _Read:
-    return _Read.of(read_entry, entry, spec, first, rules)
+                        rules: tuple[furniture.Rule, ...]) -> Read:
+    return Read.of(read_entry, entry, spec, first, rules)
 
 
-def _read_all(entries, spec, rules, pool):
+def _read_all(entries: list[Entry], spec: EditionSpec, rules: tuple[furniture.Rule, ...],
+              pool: Pool) -> Iterator[Read]:
     """The entries' outcomes in order: files read by the pool; feeds, whose number of
     articles the numbering of the next entries needs, read here meanwhile."""
     outcomes: list = []
     first = 1
     for entry in entries:
         if entry.feed:
-            outcome = _Read.of(read_entry, entry, spec, first, rules)
+            outcome = Read.of(read_entry, entry, spec, first, rules)
             outcomes.append(outcome)
             if outcome.error:
                 break  # the build stops here: nothing after it needs a number
@@ -234,7 +257,7 @@ def _read_all(entries, spec, rules, pool):
             outcomes.append(pool.apply_async(_read_one_collected, (entry, spec, first, rules)))
             first += 1
     for outcome in outcomes:
-        yield outcome if isinstance(outcome, _Read) else outcome.get()
+        yield outcome if isinstance(outcome, Read) else outcome.get()
 
 
 def edition_of(spec: EditionSpec, sections: tuple[Section, ...],
@@ -244,27 +267,23 @@ def edition_of(spec: EditionSpec, sections: tuple[Section, ...],
     if spec.cover:
         try:
             cover = Image(read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path),
-                          f"Cover of {spec.title}")
+                          f"Cover of {spec.settings.title}")
         except Refused as refused:
             raise BuildError(f"cover: {refused}", spec.path) from None
     report = report or Report(quiet=True)
+    settings = spec.settings
     scripts = {group for section in sections for a in section.articles for group in a.scripts}
-    words = labels(spec.language)
-    front = [spec.title, spec.subtitle or "", spec.publisher or "", long_date(spec.date,
-             spec.language), *(words[k] for k in ("contents", "issue", "volume", "cover")),
+    words = labels(settings.language)
+    front = [settings.title, settings.subtitle or "", settings.publisher or "",
+             long_date(settings.date, settings.language),
+             *(words[k] for k in ("contents", "issue", "volume", "cover")),
              *(section.title for section in sections)]
-    scripts |= check_fonts(" ".join(front), spec.language, spec.machine_fonts, spec.path,
-                           report).groups
+    scripts |= check_fonts(" ".join(front), settings.language, settings.machine_fonts,
+                           spec.path, report).groups
     for section in sections:  # and in each of its articles' languages
         for lang in dict.fromkeys(a.lang for a in section.articles):
-            scripts |= check_fonts(section.title, lang, spec.machine_fonts, spec.path,
+            scripts |= check_fonts(section.title, lang, settings.machine_fonts, spec.path,
                                    report).groups
-    return Edition(
-        source=spec.path, title=spec.title, subtitle=spec.subtitle, issue=spec.issue,
-        volume=spec.volume, date=spec.date, language=spec.language,
-        publisher=spec.publisher, identifier=spec.identifier, cover=cover,
-        page_size=spec.page_size, sections=sections, pdf_variant=spec.pdf_variant,
-        bleed=spec.bleed, crop_marks=spec.crop_marks, layout=spec.layout, theme=spec.theme,
-        embed_fonts=spec.embed_fonts, scripts=tuple(sorted(scripts)),
-        machine_fonts=spec.machine_fonts, dir=direction(spec.language),
-    )
+    return Edition(source=spec.path, settings=spec.settings, sections=sections, cover=cover,
+                   scripts=tuple(sorted(scripts)), dir=direction(spec.settings.language))
+

@@ -13,11 +13,15 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import BuildError
+
+if TYPE_CHECKING:
+    from .models import Edition
 
 PACKAGE = Path(__file__).resolve().parent
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
@@ -114,9 +118,10 @@ class Look:
 PLAIN = Look()  # ours alone: the default theme and layout, no house style
 
 
-def look_of(edition) -> Look:
-    return Look(edition.theme, edition.layout, Path(edition.source).resolve().parent,
-                edition.scripts, edition.machine_fonts)
+def look_of(edition: Edition) -> Look:
+    settings = edition.settings
+    return Look(settings.theme, settings.layout, Path(edition.source).resolve().parent,
+                edition.scripts, settings.machine_fonts)
 
 
 def house_file(house: Path | None, kind: str, name: str) -> Path | None:
@@ -182,6 +187,32 @@ def style_files(target: str, look: Look = PLAIN) -> dict[str, tuple[str, bytes]]
             raise BuildError("this is not a TrueType, OpenType or WOFF font file", path)
         files[f"styles/fonts/{name}"] = (FONT_TYPES[path.suffix.lower()], data)
     return files
+
+
+class StyleFiles(Mapping):
+    """`style_files(layer, look)` as a mapping read when first used, in the process that
+    uses it: a job sent to a worker process carries the names, not megabytes of fonts."""
+
+    def __init__(self, layer: str, look: Look = PLAIN) -> None:
+        self.layer, self.look = layer, look
+        self._read: dict[str, tuple[str, bytes]] | None = None
+
+    def __reduce__(self) -> tuple[type[StyleFiles], tuple[str, Look]]:
+        return StyleFiles, (self.layer, self.look)
+
+    def _files(self) -> dict[str, tuple[str, bytes]]:
+        if self._read is None:
+            self._read = style_files(self.layer, self.look)
+        return self._read
+
+    def __getitem__(self, name: str) -> tuple[str, bytes]:
+        return self._files()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files())
+
+    def __len__(self) -> int:
+        return len(self._files())
 
 
 def house_digest(house: Path | None) -> str:

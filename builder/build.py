@@ -8,16 +8,22 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import workers
+from . import printing, workers
 from .assemble import assemble
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import BuildRecord, ChunkCache
 from .edition import load_edition
 from .errors import BuildError, Report
-from .models import Edition
+from .models import Edition, PrintLayout
 from .output import prepare_folder, write_atomic
-from .writers.pdf import Typeset, warm_up
+from .render import render_epub_book
+from .writers.epub import build_epub
+from .writers.pdf import warm_up
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 FORMATS = ("epub", "pdf")
 
@@ -59,86 +65,43 @@ def chunked(articles: int, jobs: int) -> bool:
 def chunked_pdf(edition: Edition, jobs: int) -> bool:
     """Whether workers typeset the edition's PDF in chunks. A tagged PDF (PDF/UA) has
     one structure tree, which chunks cannot share: it is typeset in one piece."""
-    return chunked(len(edition.articles), jobs) and edition.pdf_variant != "pdf/ua-1"
+    return chunked(len(edition.articles), jobs) and edition.settings.pdf_variant != "pdf/ua-1"
 
 
 def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
-                   jobs: int = 1, cache: ChunkCache | None = None, pool=None,
+                   jobs: int = 1, cache: ChunkCache | None = None, pool: Pool | None = None,
                    ) -> tuple[dict[str, bytes], int | None]:
     """The outputs' bytes, and the PDF's number of pages. The PDF first: the EPUB
     follows its layout (its page list marks where the PDF's pages begin) and, without a
     cover image of the edition's own, shows its cover. With a `pool` of `jobs` worker
-    processes, the PDF is typeset in chunks, and the EPUB is made by a worker as soon
-    as the PDF's pages are known, while the PDF is joined."""
+    processes, the PDF is typeset in parts, and a worker makes the EPUB as soon as
+    every page is known, while this process joins the PDF."""
     modified = modified_time(edition)
-    results = {}
+    results: dict[str, bytes] = {}
+    layout: PrintLayout | None = None
     packing = None
-
-    def laid_out(layout) -> None:
-        nonlocal packing
-        from .writers.chunked import cover_page
-
-        packing = pool.apply_async(package_epub, (
-            edition, modified, None if edition.cover else cover_page(layout),
-            tuple(page.start for page in layout.pages)))
-
-    book = typeset_pdf(edition, modified, report, jobs, cache, pool,
-                       laid_out if "epub" in formats else None) if "pdf" in formats else None
-    if book is not None:
-        results["pdf"] = book.pdf
-    if packing is not None:
-        results["epub"] = packing.get()
+    if "pdf" in formats and pool is not None and chunked_pdf(edition, jobs):
+        run = printing.Parallel(edition, modified, report, pool, jobs,
+                                cache or ChunkCache(None))
+        with printing.laid_out(run, chunk_size(len(edition.articles), jobs)) as laid:
+            layout = laid.layout()
+            if "epub" in formats:
+                packing = pool.apply_async(make_epub, (edition, modified, layout))
+            results["pdf"] = printing.join_book(laid, report)
+    elif "pdf" in formats:
+        results["pdf"], layout = printing.one_piece(edition, modified, report)
+    if "epub" in formats:
+        results["epub"] = packing.get() if packing else make_epub(edition, modified, layout)
         report.note(f"EPUB packaged ({len(results['epub']) / 1024:.0f} KB)")
-    elif "epub" in formats:
-        results["epub"] = make_epub(edition, modified, report, book)
-    return results, len(book.pages) if book else None
+    return results, layout.pages if layout else None
 
 
-def typeset_pdf(edition: Edition, modified: dt.datetime, report: Report, jobs: int,
-                cache: ChunkCache | None, pool=None, laid_out=None) -> Typeset:
-    if pool is not None and chunked_pdf(edition, jobs):
-        from .writers.chunked import build_pdf_chunked
-
-        return build_pdf_chunked(edition, modified, report, pool, jobs,
-                                 chunk_size(len(edition.articles), jobs),
-                                 cache or ChunkCache(None),
-                                 laid_out)
-    from .render import render_print
-    from .writers.pdf import typeset_book
-
-    report.advance("typesetting PDF", 0, 1)
-    book = typeset_book(edition, render_print(edition, modified), report)
-    report.advance("typesetting PDF", 1, 1)
-    return book
-
-
-def make_epub(edition: Edition, modified: dt.datetime, report: Report,
-              book: Typeset | None) -> bytes:
-    """With `book`, the typeset PDF, the EPUB gets its page list and, unless the edition
-    brings a cover image, the PDF's cover page as its cover image. An EPUB built alone
-    has no page list and a drawn cover: typesetting the book for them would cost as
-    much as the PDF."""
-    data = package_epub(edition, modified, (book.pdf or book.path) if book else None,
-                        tuple(page.start for page in book.pages) if book else ())
-    report.note(f"EPUB packaged ({len(data) / 1024:.0f} KB)")
-    return data
-
-
-def package_epub(edition: Edition, modified: dt.datetime, printed: bytes | Path | None,
-                 starts: tuple) -> bytes:
-    """The EPUB. Its cover: the edition's cover image, else the first page of the
-    `printed` PDF, else one drawn; its page list: where each PDF page `starts` (none
-    without a PDF)."""
-    from .cover import generated_cover, printed_cover
-    from .render import render_epub
-    from .writers.epub import build_epub
-
-    if edition.cover:
-        cover = edition.cover.resource
-    else:
-        cover = printed_cover(printed) if printed is not None else generated_cover(edition)
-    return build_epub(edition, render_epub(edition, cover), cover, modified, starts,
-                      fonts=edition.embed_fonts)
+def make_epub(edition: Edition, modified: dt.datetime, layout: PrintLayout | None) -> bytes:
+    """With the print edition's `layout`, the EPUB gets its page list and, unless the
+    edition brings a cover image, the PDF's cover page as its cover image. An EPUB
+    built alone has no page list and a drawn cover: typesetting the book for them would
+    cost as much as the PDF."""
+    return build_epub(edition, render_epub_book(edition, layout), modified)
 
 
 def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: Report,
@@ -155,7 +118,7 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
                "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
                "entries": [str(p) for p in entries]}
     # Remote images can change without any file here changing: never skip those builds.
-    record = BuildRecord(None if spec.remote_images else cache_dir, edition_path)
+    record = BuildRecord(None if spec.settings.remote_images else cache_dir, edition_path)
     targets = {fmt: out_dir / f"{edition_path.stem}.{fmt}" for fmt in FORMATS if fmt in formats}
     kept = record.up_to_date(lambda files: BuildRecord.inputs(files, options), targets)
     if kept:
@@ -172,7 +135,7 @@ def build(edition_path: Path, out_dir: Path, formats: tuple[str, ...], report: R
         feeds = any(e.feed for s in spec.sections for e in s.entries)  # many articles each
         parallel = chunked(len(entries), jobs) or (jobs > 1 and feeds)
         pool = stack.enter_context(workers.pool(jobs)) if parallel else None
-        warming = workers.beside(warm_up, spec.language) if pool and "pdf" in formats \
+        warming = workers.beside(warm_up, spec.settings.language) if pool and "pdf" in formats \
             else None
         edition = assemble(spec, report, pool)
         if warming is not None:

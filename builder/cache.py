@@ -18,13 +18,13 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__
 from .assets import PLAIN, STYLES, TEMPLATES, Look, house_digest, style_files
-from .pagebreaks import PageStart
-from .writers.pdf import PageInfo, Typeset
+from .models import PageInfo, PageStart, Resource, Typeset
 
 FOLDER = ".edition-cache"
 # Raised when typeset chunks change form, so that chunks cached before are not joined to
@@ -36,7 +36,8 @@ def _salt() -> str:
     from importlib.metadata import version
 
     return f"edition-builder {__version__}|chunks {CHUNK_FORM}|" \
-           f"weasyprint {version('weasyprint')}|pikepdf {version('pikepdf')}"
+           f"weasyprint {version('weasyprint')}|pikepdf {version('pikepdf')}|" \
+           f"patches {os.environ.get('EDITION_PATCHES', '')}"  # they may change the bytes
 
 
 def digest(*parts: bytes | str) -> str:
@@ -51,13 +52,13 @@ def digest(*parts: bytes | str) -> str:
 class ChunkCache:
     """Typeset chunks by content hash. A disabled cache (folder None) keeps nothing."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "chunks" if folder else None
         self.used: set[str] = set()
         self._styles: dict[tuple[str, Look], str] = {}
         self._salt = _salt() if folder else ""
 
-    def key(self, html: str, layer: str, resources, identifier: str,
+    def key(self, html: str, layer: str, resources: Iterable[Resource], identifier: str,
             look: Look = PLAIN, drawn: bool = True) -> str:
         """The styles count by content (the theme's, the layout's and the edition's own
         overrides included), not by where the edition lives. A document only laid out
@@ -132,15 +133,15 @@ def _write(path: Path, data: bytes) -> None:
 
 def _not_in_outputs(path: Path) -> bool:
     """The download site's and the preview's own files, which no EPUB or PDF uses."""
-    return path.is_relative_to(TEMPLATES / "site") or path in (STYLES / "site.css",
-                                                               STYLES / "screen.css")
+    return path.is_relative_to(TEMPLATES / "site") or path.is_relative_to(
+        TEMPLATES / "preview") or path in (STYLES / "site.css", STYLES / "screen.css")
 
 
 class BuildRecord:
     """What the last build of an edition read and wrote, to skip a build that would
     write the same bytes again."""
 
-    def __init__(self, folder: Path | None, edition: Path):
+    def __init__(self, folder: Path | None, edition: Path) -> None:
         self.path = folder / f"build-{edition.stem}.json" if folder else None
         self.house = edition.resolve().parent  # its templates/ and styles/ override ours
 
@@ -156,7 +157,8 @@ class BuildRecord:
                 parts.append(f"{path}:missing")
         return digest(*parts)
 
-    def up_to_date(self, key_of, outputs: dict[str, Path]) -> dict | None:
+    def up_to_date(self, key_of: Callable[[list[Path]], str],
+                   outputs: dict[str, Path]) -> dict | None:
         """The record, when the outputs are still what it says for the same inputs, else
         None. `key_of(files)` recomputes the input key from the files it lists."""
         if not self.path:

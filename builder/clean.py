@@ -1,15 +1,21 @@
 """Turn a reader's body HTML into safe, well-formed XHTML for both outputs.
 
-Steps: sanitise with an allowlist (nh3); parse; take footnotes out as `Note`s; make
+Steps: sanitise with an allowlist (nh3); parse; take footnotes out of the body; make
 captioned figures and pull quotes; check and package images; keep ids unique across
 the edition; drop links that lead out of the book's files; remove trailing site
-furniture; serialise as polyglot XHTML (valid as XML for the EPUB, parsed the same by
-WeasyPrint's HTML parser).
+furniture; number the footnotes as `Note`s; serialise as polyglot XHTML (valid as XML
+for the EPUB, parsed the same by WeasyPrint's HTML parser).
+
+A footnote's text goes through the same steps as the body (its images, ids and links
+are checked like any other), and its own calls of other footnotes are kept (see
+`_number_notes`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,6 +56,8 @@ CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
 VOID = {"br", "hr", "img", "wbr", "col"}
 MARK = "edition-noteref"
 MARK_RE = re.compile(rf'<{MARK} data-n="(\d+)" data-k="(\d+)"></{MARK}>')
+# XML's whitespace. A no-break, thin or ideographic space is text, kept as written.
+XML_SPACE = re.compile(r"[ \t\r\n]+")
 ALIGN = {"left", "right", "center"}
 MAX_DEPTH = 48  # deeper nesting (lists in lists in quotes…) is refused, not typeset
 MAX_SPAN = 100  # the widest colspan or rowspan kept
@@ -84,25 +92,38 @@ def _parse(html: str) -> etree._Element:
     return root
 
 
+def squash_spaces(text: str) -> str:
+    """Runs of XML whitespace (space, tab, line breaks) as one space, trimmed; every
+    other space character (no-break, narrow no-break, thin, ideographic) kept."""
+    return XML_SPACE.sub(" ", text).strip(" ")
+
+
 def clean_body(html: str, article_id: str, source: Path, root: Path,
                rules: tuple[furniture.Rule, ...], report: Report,
                remote: bool = False) -> Cleaned:
     tree = _parse(sanitise(html))
     _check_depth(tree, source)
-    notes, marks = _take_notes(tree, article_id)
-    _demote_headings(tree)
-    _termless_definitions(tree)
+    taken = _take_notes(tree)
+    parts = [tree, *taken.items.values()]  # the body, then each footnote's text
+    for part in parts:
+        _demote_headings(part)
+        _termless_definitions(part)
+    # (figures and pull quotes are body furniture: a note keeps its image inline)
     _figures(tree)
     _pull_quotes(tree)
-    _unique_ids(tree, article_id, source, report)
-    resources = _images(tree, source, root, report, remote)
-    _links(tree, source, report)
-    _table_cells(tree)
+    _unique_ids(parts, article_id, source, report)
+    resources = _images(parts, source, root, report, remote)
+    _links(parts, source, report)
+    for part in parts:
+        _table_cells(part)
     _table_headers(tree, source, report)
+    for label, item in zip(taken.labels, taken.items.values(), strict=True):
+        _table_headers(item, source, report, f"footnote '[^{label}]': ")
     _name_tables(tree, article_id)
     removed = _remove_furniture(tree, rules)
     if not tree.text_content().strip() and not tree.findall(".//img"):
         raise BuildError("the article has no text", source)
+    notes, marks = _number_notes(tree, taken, article_id, source, report)
     text = (tree.text_content(), *(note.inline for note in notes))
     return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
                    tuple(removed), text)
@@ -152,8 +173,21 @@ def _inner(el: etree._Element) -> str:
     return _escape(el.text or "") + "".join(parts)
 
 
-def _take_notes(tree: etree._Element, article_id: str) -> tuple[list[Note], dict]:
-    """Replace Markdown's footnote list and calls with `Note`s and call marks."""
+@dataclass
+class _Taken:
+    """Markdown's footnotes, out of the body and not yet numbered. `items`: each note's
+    list item (its text), by Markdown's id for it, in the order written; `labels`: the
+    label each was written with (`1` of `[^1]`), in the same order; `called`: the ids
+    the body called before site furniture was removed."""
+
+    items: dict[str, etree._Element]
+    labels: list[str]
+    called: set[str]
+
+
+def _take_notes(tree: etree._Element) -> _Taken:
+    """Take Markdown's footnote list out of the tree, and turn each call of a note (in
+    the body or in another note) into a mark naming it, numbered by `_number_notes`."""
     containers = []
     for div in tree.iter("div"):
         if "footnote" in div.get("class", "").split():
@@ -164,61 +198,221 @@ def _take_notes(tree: etree._Element, article_id: str) -> tuple[list[Note], dict
                 del div.attrib["class"]
     items: dict[str, etree._Element] = {}
     for container in containers:
-        for li in container.iter("li"):
+        for li in container.findall("ol/li"):
             if li.get("id"):
                 items.setdefault(li.get("id"), li)
-    notes: dict[str, Note] = {}
-    marks: dict[tuple[int, int], NoteRef] = {}
-    calls: dict[str, int] = {}
+    in_items = set(items.values())
+    in_lists = set(containers)
+    called = set()
     for ref in list(tree.iter("a")):
         if "footnote-ref" not in ref.get("class", "").split():
             continue
         target = ref.get("href", "").lstrip("#")
-        li = items.get(target)
-        if li is None or any(c in ref.iterancestors() for c in containers):
+        owner = next((el for el in ref.iterancestors() if el in in_items or el in in_lists),
+                     None)
+        if target not in items or (owner is not None and owner not in in_items):
             ref.drop_tag()
             continue
-        if target not in notes:
-            notes[target] = _note(li, len(notes) + 1, article_id)
-        note = notes[target]
-        calls[target] = calls.get(target, 0) + 1
-        k = calls[target]
-        ref_id = note.ref_id if k == 1 else f"{note.ref_id}-{k}"
-        marks[note.number, k] = NoteRef(note, ref_id, k == 1)
+        if owner is None:
+            called.add(target)
         holder = ref.getparent()
         if holder is not None and holder.tag == "sup" and len(holder) == 1 \
                 and not (holder.text or "").strip():
             ref = holder
-        mark = etree.Element(MARK, {"data-n": str(note.number), "data-k": str(k)})
+        mark = etree.Element(MARK, {"data-to": target})
         mark.text = ""
         mark.tail = ref.tail
         ref.getparent().replace(ref, mark)
+    for li in items.values():
+        _strip_backlinks(li)
     for container in containers:
         if container.getparent() is not None:
             container.getparent().remove(container)
+    labels = [key.removeprefix("fn:") for key in items]
+    return _Taken(items, labels, called)
+
+
+def _strip_backlinks(li: etree._Element) -> None:
+    """Markdown's links back to the calls (the template makes its own), and the paragraph
+    Markdown opened for them after a note that ends with a list or a quote."""
+    for back in list(li.iter("a")):
+        if "footnote-backref" in back.get("class", "").split():
+            holder = back.getparent()
+            _remove_keep_tail(back)
+            if holder is not li and holder.tag == "p" and holder.getparent() is li \
+                    and len(holder) == 0 and not (holder.text or "").strip() \
+                    and holder is li[-1] and len(li) > 1:
+                _remove_keep_tail(holder)
+    li.attrib.pop("id", None)
+    if len(li) == 0:  # a note with bare text: give it a paragraph
+        p = etree.SubElement(li, "p")
+        p.text, li.text = (li.text or "").strip(), None
+
+
+def _number_notes(tree: etree._Element, taken: _Taken, article_id: str, source: Path,
+                  report: Report) -> tuple[list[Note], dict[tuple[int, int], NoteRef]]:
+    """Number the footnotes and make their calls.
+
+    Notes the body calls come first, in the order of their first calls. A note no call
+    leads to (its call forgotten, or lost with site furniture) keeps its text: it is
+    called at the end of the body, numbered on, and named in an `orphan-note` warning.
+    Notes called only from other notes (`[^1]: see[^2]`) come last, each after the note
+    that first calls it: the EPUB links to it and back like any note; print, where a
+    footnote cannot hold another, sets it inside that note's footnote, after its text.
+    (Print numbers the body's footnotes by counting them, so this order keeps its
+    numbers and the EPUB's the same.)"""
+    calls = {key: list(li.iter(MARK)) for key, li in taken.items.items()}
+    body = list(tree.iter(MARK))
+    roots = list(dict.fromkeys(m.get("data-to") for m in body))
+    reached = _reach(roots, calls)
+    orphans = []
+    for key in taken.items:
+        if key not in reached:
+            orphans.append(key)
+            reached |= _reach([key], calls)
+    order, parent = _nested_order(roots + orphans, calls)
+    number = {key: n for n, key in enumerate(order, 1)}
+    for label, key in zip(taken.labels, taken.items, strict=True):
+        if key in orphans:
+            where = ("its only call was in site furniture removed from the end"
+                     if key in taken.called else "no call in the text refers to it")
+            report.warn(f"footnote '[^{label}]' is kept as note {number[key]}, called at "
+                        f"the end of the article: {where}; put '[^{label}]' where the note "
+                        f"belongs", source, code="orphan-note", near=f"[^{label}]:")
+    body += _calls_at_end(tree, orphans)
+    count: dict[str, int] = {}
+    refs = [(m.get("data-to"), _number_call(m, number, count)) for m in body]
+    for key in order:  # after the body's: a note's first call is in the body if any
+        for mark in calls[key]:
+            _number_call(mark, number, count)
+    notes = _make_notes(taken.items, order, parent, article_id)
+    marks = {(n, k): NoteRef(notes[key], _ref_id(article_id, n, k), k == 1)
+             for key, (n, k) in refs}
     return list(notes.values()), marks
 
 
-def _note(li: etree._Element, number: int, article_id: str) -> Note:
-    for back in list(li.iter("a")):
-        if "footnote-backref" in back.get("class", "").split():
-            _remove_keep_tail(back)
-    for el in li.iter():
-        el.attrib.pop("id", None)
-        el.attrib.pop("class", None)
+def _reach(keys: list[str], calls: dict[str, list[etree._Element]]) -> set[str]:
+    """The notes these are, and those their text calls, and those theirs call…"""
+    reached: set[str] = set()
+    todo = list(keys)
+    while todo:
+        key = todo.pop()
+        if key not in reached:
+            reached.add(key)
+            todo += [m.get("data-to") for m in calls[key]]
+    return reached
+
+
+def _nested_order(roots: list[str], calls: dict[str, list[etree._Element]]
+                  ) -> tuple[list[str], dict[str, str]]:
+    """The roots, then the notes only other notes call, each just after the note that
+    first calls it and that note's earlier nested notes (depth first, in reading
+    order); and, for each of those, the note that first calls it."""
+    order, parent, seen = list(roots), {}, set(roots)
+    for root in roots:
+        stack, owners = [iter(calls[root])], [root]
+        while stack:
+            mark = next(stack[-1], None)
+            if mark is None:
+                stack.pop()
+                owners.pop()
+                continue
+            key = mark.get("data-to")
+            if key not in seen:
+                seen.add(key)
+                order.append(key)
+                parent[key] = owners[-1]
+                stack.append(iter(calls[key]))
+                owners.append(key)
+    return order, parent
+
+
+def _calls_at_end(tree: etree._Element, keys: list[str]) -> list[etree._Element]:
+    """Calls of these notes at the end of the body's last paragraph (or of a paragraph
+    of their own, when the body ends with a list, a table…)."""
+    marks = []
+    end = tree[-1] if len(tree) and tree[-1].tag == "p" else None
+    for key in keys:
+        if end is None:
+            end = etree.SubElement(tree, "p")
+        if len(end) and end[-1].tag == MARK and not (end[-1].tail or "").strip():
+            end[-1].tail = " "  # two calls side by side would read as one number
+        mark = etree.SubElement(end, MARK, {"data-to": key})
+        mark.text = ""
+        marks.append(mark)
+    return marks
+
+
+def _number_call(mark: etree._Element, number: dict[str, int],
+                 count: dict[str, int]) -> tuple[int, int]:
+    """Mark a call with its note's number and its own (k: the note's kth call)."""
+    key = mark.attrib.pop("data-to")
+    count[key] = count.get(key, 0) + 1
+    mark.set("data-n", str(number[key]))
+    mark.set("data-k", str(count[key]))
+    return number[key], count[key]
+
+
+def _ref_id(article_id: str, n: int, k: int) -> str:
+    return f"{article_id}-fnref-{n}" + (f"-{k}" if k > 1 else "")
+
+
+def _make_notes(items: dict[str, etree._Element], order: list[str], parent: dict[str, str],
+                article_id: str) -> dict[str, Note]:
+    """Each note as the EPUB sets it (blocks) and as print does (inline, followed by the
+    notes nested in it, each marked with its number)."""
+    blocks, inline = {}, {}
+    for key in order:
+        li = items[key]
+        _polyglot(li)
+        blocks[key] = MARK_RE.sub(lambda m: _call(m, article_id, True), _inner(li).strip())
+        inline[key] = MARK_RE.sub(lambda m: _call(m, article_id, False), _inline(li))
+    nested: dict[str, list[str]] = {}
+    for key in order:
+        if key in parent:
+            nested.setdefault(parent[key], []).append(key)
+    notes = {}
+    for n, key in reversed(list(enumerate(order, 1))):  # the innermost first
+        for child in nested.get(key, ()):
+            inline[key] += (f' <span id="{notes[child].id}"><sup>{notes[child].number}'
+                            f'</sup> {notes[child].inline}</span>')
+        notes[key] = Note(n, f"{article_id}-fn-{n}", _ref_id(article_id, n, 1), blocks[key],
+                          inline[key])
+    return {key: notes[key] for key in order}
+
+
+def _call(match: re.Match, article_id: str, epub: bool) -> str:
+    """A note's call inside another note: a link to it (in the EPUB with the id its
+    back-link returns to)."""
+    n, k = int(match[1]), int(match[2])
+    own = f' id="{_ref_id(article_id, n, k)}"' if epub else ""
+    return (f'<a class="noteref"{own} href="#{article_id}-fn-{n}" '
+            f'role="doc-noteref">{n}</a>')
+
+
+def _inline(li: etree._Element) -> str:
+    """The note as inline XHTML, for print's footnote: each paragraph's markup; of
+    anything else (a list, a quote, a table), its text, images and calls."""
     inline = []
     for child in li:
         if child.tag == "p":
             inline.append(_inner(child).strip())
         else:
-            inline.append(_escape(" ".join(child.text_content().split())))
-    _polyglot(li)
-    if len(li) == 0:  # a note with bare text: give it a paragraph
-        p = etree.SubElement(li, "p")
-        p.text, li.text = (li.text or "").strip(), None
-    prefix = f"{article_id}-fn"
-    return Note(number, f"{prefix}-{number}", f"{article_id}-fnref-{number}",
-                _inner(li).strip(), " ".join(i for i in inline if i))
+            inline.append(_flatten(child))
+    return " ".join(i for i in inline if i)
+
+
+def _flatten(el: etree._Element) -> str:
+    """An element's text as one run of inline XHTML, keeping its images and calls."""
+    copy = deepcopy(el)
+    copy.tail = None
+    for br in copy.iter("br"):
+        br.tail = " " + (br.tail or "")
+    etree.strip_tags(copy, *{e.tag for e in copy.iterdescendants()} - {MARK, "img"})
+    copy.text = XML_SPACE.sub(" ", copy.text or "")
+    for child in copy:
+        child.tail = XML_SPACE.sub(" ", child.tail or "")
+    return _inner(copy).strip(" ")
 
 
 def _remove_keep_tail(el: etree._Element) -> None:
@@ -237,6 +431,11 @@ def _remove_keep_tail(el: etree._Element) -> None:
         parent.text = parent.text.rstrip("\u00a0 ")
 
 
+def _every(parts: list[etree._Element], *tags: str) -> Iterator[etree._Element]:
+    for part in parts:
+        yield from part.iter(*tags)
+
+
 def _figures(tree: etree._Element) -> None:
     """A paragraph holding nothing but an image with a title (Markdown's
     `![alt](map.png "Caption")`) becomes a figure with that title as its caption.
@@ -246,8 +445,8 @@ def _figures(tree: etree._Element) -> None:
                 or (p[0].tail or "").strip():
             continue
         img = p[0]
-        caption = " ".join(img.attrib.pop("title", "").split())
-        if not caption:
+        caption = squash_spaces(img.attrib.pop("title", ""))
+        if not caption.strip():
             continue
         p.tag, p.text, img.tail = "figure", None, None
         etree.SubElement(p, "figcaption").text = caption
@@ -295,10 +494,11 @@ def _demote_headings(tree: etree._Element) -> None:
         el.tag = f"h{int(el.tag[1]) + 1}"
 
 
-def _unique_ids(tree: etree._Element, article_id: str, source: Path,
+def _unique_ids(parts: list[etree._Element], article_id: str, source: Path,
                 report: Report) -> None:
+    """One set of ids for an article's body and its notes, which share a document."""
     ids = {}
-    for el in tree.iter():
+    for el in _every(parts):
         old = el.get("id")
         if old is None:
             continue
@@ -309,7 +509,7 @@ def _unique_ids(tree: etree._Element, article_id: str, source: Path,
             continue
         ids[old] = new
         el.set("id", new)
-    for a in tree.iter("a"):
+    for a in _every(parts, "a"):
         href = a.get("href", "")
         if href.startswith("#"):
             target = ids.get(href[1:])
@@ -322,10 +522,10 @@ def _unique_ids(tree: etree._Element, article_id: str, source: Path,
                 del a.attrib["href"]
 
 
-def _images(tree: etree._Element, source: Path, root: Path, report: Report,
+def _images(parts: list[etree._Element], source: Path, root: Path, report: Report,
             remote: bool) -> list[Resource]:
     resources = {}
-    for img in list(tree.iter("img")):
+    for img in list(_every(parts, "img")):
         src = img.get("src", "").strip()
         alt = " ".join(img.get("alt", "").split())
         if not alt:
@@ -350,8 +550,8 @@ def _images(tree: etree._Element, source: Path, root: Path, report: Report,
     return list(resources.values())
 
 
-def _links(tree: etree._Element, source: Path, report: Report) -> None:
-    for a in tree.iter("a"):
+def _links(parts: list[etree._Element], source: Path, report: Report) -> None:
+    for a in _every(parts, "a"):
         href = a.get("href")
         if href is None or href.startswith("#"):
             continue
@@ -360,7 +560,7 @@ def _links(tree: etree._Element, source: Path, report: Report) -> None:
             report.warn(f"link to '{href}' removed (only web and mail links leave the "
                         f"book)", source, code="link-removed", near=href)
             del a.attrib["href"]
-    for el in tree.iter("a"):
+    for el in _every(parts, "a"):
         el.attrib.pop("class", None)
 
 
@@ -385,7 +585,8 @@ def _table_cells(tree: etree._Element) -> None:
             el.set("class", f"align-{align}")
 
 
-def _table_headers(tree: etree._Element, source: Path, report: Report) -> None:
+def _table_headers(tree: etree._Element, source: Path, report: Report,
+                   where: str = "") -> None:
     """Header cells let a screen reader name each cell's column. A table with none gets
     the cells of its head row (`td` in `thead`) made headers, or a warning."""
     for number, table in enumerate(tree.iter("table"), 1):
@@ -397,12 +598,13 @@ def _table_headers(tree: etree._Element, source: Path, report: Report) -> None:
                 cell.tag = "th"
                 cell.set("scope", "col")
             continue
-        report.warn(f"table {number} has no header cells; mark its header row with <th> "
+        report.warn(f"{where}table {number} has no header cells; mark its header row with <th> "
                     f"(or put it in <thead>) so that screen readers can name each column",
                     source, code="table-headers", near="<table")
 
 
-def _remove_furniture(tree: etree._Element, rules) -> list[Removed]:
+def _remove_furniture(tree: etree._Element,
+                      rules: tuple[furniture.Rule, ...]) -> list[Removed]:
     removed: list[Removed] = []
     while len(tree):
         last = tree[-1]

@@ -11,6 +11,11 @@ import sys
 from . import __version__
 from .commands import NAMES
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import NoReturn
+
 
 def _parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(
@@ -27,7 +32,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict]:
     return parser, modules
 
 
-def _terminate(signum, frame):
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 

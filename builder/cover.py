@@ -73,7 +73,7 @@ def _dir(part: str) -> str:
 
 
 def _draw(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, lang: str,
-          style: Style, fill) -> None:
+          style: Style, fill: tuple[int, int, int]) -> None:
     """One line, run by run: from the right end in a right-to-left language."""
     runs = _runs(text, lang, style.sans, style.bold)
     x, y = xy

@@ -1,7 +1,11 @@
-"""One error type for bad input, and a collector for warnings.
+"""One diagnostic type for every problem the user can fix, an error for bad input, and
+a collector for warnings.
 
-Every problem the user can fix is a `BuildError` that names the file (and the
-line or key where known); the CLI prints it as one line and exits 1.
+A `Diagnostic` has a stable code, a severity, the file and (where known) the line, and a
+message: build errors, build warnings and `edition check`'s findings are all
+diagnostics. Bad input stops a build with a `BuildError`, which carries one diagnostic
+or several (every problem found in an edition file at once); the CLI prints one line
+each and exits 1.
 """
 
 from __future__ import annotations
@@ -20,37 +24,66 @@ def shown(path: Path | str) -> str:
         return str(path)
 
 
-def _where(path: Path | str | None, line: int | None) -> str:
+def where(path: Path | str | None, line: int | None) -> str:
     if path is None:
         return ""
     return f"{shown(path)}:{line}: " if line else f"{shown(path)}: "
 
 
-class BuildError(Exception):
-    """A problem with the input that stops the build."""
+SEVERITIES = ("error", "warning", "info")
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem (or a note) about the input, where it is, and a stable code for it."""
+
+    code: str  # stable: documented in the README, for scripts and CI
+    severity: str  # one of SEVERITIES
+    message: str
+    path: Path | str | None = None
+    line: int | None = None
+    build: bool = True  # False: advice of `edition check` alone, which builds ignore
+
+    def __str__(self) -> str:
+        return where(self.path, self.line) + self.message
+
+    def as_dict(self) -> dict:
+        """For `edition check --json`."""
+        return {"code": self.code, "severity": self.severity, "message": self.message,
+                "file": shown(self.path) if self.path else None, "line": self.line,
+                "build": self.build}
+
+
+class BuildError(Exception):
+    """Bad input that stops the build: one problem, or several found at once (`more`)."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 code: str = "invalid-input", more: tuple[Diagnostic, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
+        self.code = code
+        self.more = tuple(more)
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return (Diagnostic(self.code, "error", self.message, self.path, self.line),
+                *self.more)
+
+    @classmethod
+    def of(cls, problems: list[Diagnostic]) -> BuildError:
+        """One error for several problems, the first standing for them all."""
+        first, *rest = problems
+        return cls(first.message, first.path, first.line, first.code, tuple(rest))
 
     def __str__(self) -> str:
-        return _where(self.path, self.line) + self.message
+        return "\nerror: ".join(str(d) for d in self.diagnostics)
 
-    def __reduce__(self):  # raised in a worker process, re-raised in the build's
-        return type(self), (self.message, self.path, self.line)
-
-
-@dataclass(frozen=True)
-class Warning_:
-    message: str
-    path: Path | str | None = None
-    line: int | None = None
-    code: str = "warning"  # stable, for `edition check` and its JSON
-
-    def __str__(self) -> str:
-        return _where(self.path, self.line) + self.message
+    def __reduce__(self) -> tuple[type[BuildError], tuple[str, Path | str | None, int | None,
+                                                         str, tuple[Diagnostic, ...]]]:
+        # raised in a worker process, re-raised in the build's
+        return type(self), (self.message, self.path, self.line, self.code, self.more)
 
 
 def line_of(path: Path | str | None, needle: str | None) -> int | None:
@@ -82,16 +115,16 @@ class Report:
 
     stream: object = field(default_factory=lambda: sys.stderr)
     quiet: bool = False
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     verbose: bool = False
     progress: Progress = field(default_factory=Progress)
 
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None,
              code: str = "warning", near: str | None = None) -> None:
         """`near`: text of the source file the problem is at, when the line is unknown."""
-        self.add(Warning_(message, path, line or line_of(path, near), code))
+        self.add(Diagnostic(code, "warning", message, path, line or line_of(path, near)))
 
-    def add(self, warning: Warning_) -> None:
+    def add(self, warning: Diagnostic) -> None:
         """A warning as made (in a worker process, say): kept, and printed."""
         self.warnings.append(warning)
         if not self.quiet:

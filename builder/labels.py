@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LABELS = {
     "en": {"contents": "Contents", "issue": "Issue", "volume": "Volume", "by": "By",
@@ -107,7 +111,7 @@ def long_date(date: dt.date, lang: str) -> str:
 
 
 @functools.cache
-def _locale(lang: str):
+def _locale(lang: str) -> Locale | None:
     from babel import Locale, UnknownLocaleError
 
     for tag in (lang, lang.split("-")[0]):

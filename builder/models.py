@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NewType
+
+from .settings import Settings
+
+ArticleId = NewType("ArticleId", str)
+_ARTICLE_ID = re.compile(r"a[0-9]{3,}")
+
+
+def article_id(number: int) -> ArticleId:
+    """The id of the edition's `number`th article (from 1): it names the article's EPUB
+    document and its anchor in the PDF."""
+    return ArticleId(f"a{number:03d}")
+
+
+def is_article_id(name: str) -> bool:
+    return _ARTICLE_ID.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ class Removed:
 
 @dataclass(frozen=True)
 class Article:
-    id: str  # unique in the edition: names the EPUB document and anchors the PDF
+    id: ArticleId  # unique in the edition (`article_id`)
     source: Path
     title: str
     lang: str
@@ -86,27 +103,22 @@ class Section:
 
 @dataclass(frozen=True)
 class Edition:
+    """An edition, read: its settings (the edition file's keys), its sections of
+    articles, its cover image, and what its text needs (fonts, direction). The keys read
+    as attributes too, as templates have them: `edition.title` is
+    `edition.settings.title`."""
+
     source: Path
-    title: str
-    date: dt.date
-    language: str
-    identifier: str
+    settings: Settings
     sections: tuple[Section, ...]
-    subtitle: str | None = None
-    issue: int | None = None
-    volume: int | None = None
-    publisher: str | None = None
     cover: Image | None = None
-    page_size: str = "A4"  # a CSS `size` value
-    pdf_variant: str | None = None  # WeasyPrint's name: "pdf/x-4", "pdf/ua-1"…
-    bleed: str | None = None  # e.g. "3mm"
-    crop_marks: bool = False
-    layout: str = "book"  # or "magazine": two columns
-    theme: str = "classic"  # or "magazine"
-    embed_fonts: bool = True  # in the EPUB
     scripts: tuple[str, ...] = ()  # the font groups beyond Latin the book needs
-    machine_fonts: bool = False  # the machine's fonts may draw what ours lack
     dir: str = "ltr"  # or "rtl": the direction of its language
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "settings":
+            raise AttributeError(name)
+        return getattr(self.settings, name)
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -123,3 +135,88 @@ class Edition:
         if self.cover:
             found[self.cover.resource.name] = self.cover.resource
         return tuple(found[name] for name in sorted(found))
+
+
+# --- the print edition's layout, as the PDF stage found it --------------------------------
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the print edition begins, in terms both outputs share: the part
+    of the book (an article's id, or `cover`, `title-page`, `contents`), the path of
+    element indexes from that part's element down to the block holding the page's first
+    line, and how many letters of that block's text come before the line (see
+    `pagebreaks`)."""
+
+    part: str
+    path: tuple[int, ...] = ()
+    offset: int = 0
+
+
+Point = tuple[float, float]  # CSS px from the top left of the page
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the join of a parallel build needs to know of a typeset page."""
+
+    size: Point
+    anchors: dict[str, Point]
+    links: list[tuple[str, str, tuple[float, float, float, float]]]  # kind, target, x1 y1 x2 y2
+    bookmarks: list[tuple[int, str, Point]]
+    start: PageStart | None = None  # where the page's text begins, for the EPUB's page list
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """One typeset document: its PDF (in memory, or in the file `path`) and its pages."""
+
+    pdf: bytes  # empty when the PDF was written to `path` instead
+    pages: tuple[PageInfo, ...]
+    refused: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """The print edition as the EPUB follows it: where each of its pages begins (None:
+    a page without text), the label each page carries, and its cover page (a PDF whose
+    first page is the book's first page, as printed)."""
+
+    starts: tuple[PageStart | None, ...]
+    labels: tuple[str, ...]
+    cover_page: bytes = field(repr=False)
+
+    @property
+    def pages(self) -> int:
+        return len(self.starts)
+
+
+# --- rendered documents, as writers receive them -----------------------------------------
+
+
+Link = tuple[str, str]  # href, text
+
+
+@dataclass(frozen=True)
+class Document:
+    """One EPUB content document."""
+
+    name: str
+    title: str
+    lang: str
+    kind: str  # cover, title-page, contents or article
+    html: str
+
+
+@dataclass(frozen=True)
+class EpubContent:
+    """Everything the EPUB writer packages, rendered."""
+
+    title: str  # the edition's, as the book names itself
+    cover: Resource
+    documents: tuple[Document, ...]  # in reading order
+    nav: bytes  # the navigation document
+    toc: tuple[tuple[Link, tuple[Link, ...]], ...]  # entries, each with the ones under it
+    files: dict[str, tuple[str, bytes]]  # book path -> (media type, bytes)
+    pages: bool  # whether the documents mark the print edition's pages

@@ -9,21 +9,21 @@ served: nothing else on the disk is reachable.
 
 from __future__ import annotations
 
-import html
+import functools
 import http.server
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import jinja2
 
 from .assets import STYLES, TEMPLATES, look_of, style_files
 from .errors import BuildError, Report
 
 XHTML = "application/xhtml+xml; charset=utf-8"
 EVENTS = "/__events"
-RELOAD = f"""<script>
-new EventSource("{EVENTS}").onmessage = function () {{ location.reload(); }};
-</script>"""
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Preview:
             before = documents[n - 1].name if n else None
             after = documents[n + 1].name if n + 1 < len(documents) else None
             page = document.html.replace("</body>", _bar(edition.title, before, after)
-                                         + RELOAD + "\n</body>")
+                                         + "</body>")
             files[f"/{document.name}"] = (XHTML, page.encode("utf-8"))
         return files
 
@@ -74,7 +74,10 @@ class Preview:
         with self.changed:
             files, error = self.files, self.error
         if error and (path.endswith(".xhtml") or path not in files):
-            return 200, "text/html; charset=utf-8", _error_page(error).encode("utf-8")
+            try:
+                return 200, "text/html; charset=utf-8", _error_page(error).encode("utf-8")
+            except BuildError as problem:  # the error page's own template is broken
+                return 500, "text/plain; charset=utf-8", f"{error}\n{problem}\n".encode()
         if path in files:
             kind, data = files[path]
             return 200, kind, data
@@ -86,26 +89,42 @@ class Preview:
             return self.version
 
 
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The preview's own templates (its bar, error page and reload script), not the
+    edition's: a house style cannot replace them."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "preview")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _fill(name: str, **context: object) -> str:
+    """A mistake in one of these templates (made while previewing) is shown like any
+    other error, naming the template file and line."""
+    try:
+        return _environment().get_template(name).render(context, events=EVENTS)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(f"template error: {error.message}", error.filename or name,
+                         error.lineno) from None
+    except jinja2.TemplateError as error:
+        raise BuildError(f"template error: {error}", TEMPLATES / "preview" / name) from None
+
+
 def _bar(title: str, before: str | None, after: str | None) -> str:
-    links = ['<a href="contents.xhtml">Contents</a>']
-    if before:
-        links.insert(0, f'<a href="{before}" rel="prev">← Previous</a>')
-    if after:
-        links.append(f'<a href="{after}" rel="next">Next →</a>')
-    return (f'<nav class="preview-bar" aria-label="Preview"><span class="preview-title">'
-            f'{html.escape(title)}</span>{"".join(links)}</nav>\n')
+    return _fill("bar.html", title=title, before=before, after=after)
 
 
 def _error_page(error: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
-            f'<title>Preview: error</title><link rel="stylesheet" href="/styles/base.css"/>'
-            f'</head><body><main><h1>The edition cannot be shown</h1>'
-            f'<p class="preview-error">{html.escape(error)}</p>'
-            f'<p>Fix the file and save it: this page reloads by itself.</p></main>'
-            f'{RELOAD}</body></html>')
+    return _fill("error.html", error=error)
 
 
-def _handler(preview: Preview, stopping: threading.Event):
+def _handler(preview: Preview,
+             stopping: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             path = urlsplit(self.path).path
@@ -154,14 +173,14 @@ def _handler(preview: Preview, stopping: threading.Event):
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the page went away
 
-        def log_message(self, format, *args) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass  # keep the terminal for warnings and changes
 
     return Handler
 
 
 def _watch(preview: Preview, stopping: threading.Event, ready: threading.Event,
-           say) -> None:
+           say: Callable[[str], object]) -> None:
     import watchfiles
 
     folders = [preview.edition_path.resolve().parent, TEMPLATES, STYLES]
@@ -179,7 +198,8 @@ def _watch(preview: Preview, stopping: threading.Event, ready: threading.Event,
             + (f" — error: {error}" if error else " — reloading"))
 
 
-def serve(edition_path: Path, host: str, port: int, say=print, opened=None) -> None:
+def serve(edition_path: Path, host: str, port: int, say: Callable[[str], object] = print,
+          opened: Callable[[str], object] | None = None) -> None:
     """Serve until interrupted. `say` prints a line; `opened(url)` is called once the
     server listens (it opens a browser, when asked for)."""
     preview = Preview(edition_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from typing import TextIO
 
 from .errors import Progress
 
@@ -12,7 +13,7 @@ from .errors import Progress
 class Terminal(Progress):
     """Draws `stage done/total` with a bar on one line of `stream` (a terminal)."""
 
-    def __init__(self, stream, interval: float = 0.1):
+    def __init__(self, stream: TextIO, interval: float = 0.1) -> None:
         self.stream = stream
         self.interval = interval
         self.lock = threading.Lock()  # ticks also come from the worker pool's thread

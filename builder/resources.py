@@ -21,11 +21,15 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .edition import inside
 from .errors import BuildError
 from .models import Resource
+
+if TYPE_CHECKING:
+    from http.client import HTTPMessage
 
 MEDIA_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "GIF": ("image/gif", ".gif"), "WEBP": ("image/webp", ".webp")}
@@ -90,7 +94,9 @@ def fetch_remote(url: str, allow_local: bool = False, timeout: float = REMOTE_TI
     check_remote(url, allow_local)
 
     class CheckedRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):
+        def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                             msg: str, headers: HTTPMessage,
+                             newurl: str) -> urllib.request.Request | None:
             check_remote(newurl, allow_local)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 

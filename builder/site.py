@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import __version__
@@ -22,89 +22,14 @@ from .cache import FOLDER as CACHE_FOLDER
 from .covers import KINDS, THUMBNAIL_WIDTH, Picture, cover_files
 from .edition import load_edition
 from .errors import BuildError, Report
-from .labels import labels, long_date
 from .models import Edition
 from .output import write_atomic
+from .published import Download, Listing, Part, Published, newest_first
+from .site_pages import render_site
 
 # A record from another builder, or of thumbnails of another size, is not used.
 RECORD_VERSION = f"1|{__version__}|{THUMBNAIL_WIDTH}"
-MEDIA_TYPES = {"epub": "application/epub+zip", "pdf": "application/pdf"}
 RESERVED = {"static"}  # folder names the site uses itself
-
-
-@dataclass(frozen=True)
-class Listing:
-    """An article as the site lists it."""
-
-    title: str
-    authors: tuple[str, ...]
-    summary: str | None
-    lang: str
-
-
-@dataclass(frozen=True)
-class Part:
-    title: str
-    articles: tuple[Listing, ...]
-
-
-@dataclass(frozen=True)
-class Download:
-    format: str  # "epub" or "pdf"
-    name: str  # file name inside the edition's folder
-    size: int
-
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.format]
-
-
-@dataclass(frozen=True)
-class Published:
-    """One edition on the site: what its pages and feed entries show."""
-
-    stem: str  # the edition file's stem, which names its folder
-    title: str
-    date: dt.date
-    language: str
-    identifier: str
-    updated: dt.datetime  # naive UTC, as the EPUB's modification date
-    sections: tuple[Part, ...]
-    cover: Picture
-    thumbnail: Picture
-    downloads: tuple[Download, ...] = ()
-    subtitle: str | None = None
-    issue: int | None = None
-    volume: int | None = None
-    publisher: str | None = None
-    fresh: bool = True  # False: the build was up to date
-
-    @property
-    def articles(self) -> tuple[Listing, ...]:
-        return tuple(a for s in self.sections for a in s.articles)
-
-    @property
-    def authors(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(name for a in self.articles for name in a.authors))
-
-    @property
-    def long_title(self) -> str:
-        """"The Harbour Weekly, Issue 47", or with the date when there is no issue."""
-        if self.issue is not None:
-            return f"{self.title}, {labels(self.language)['issue']} {self.issue}"
-        return f"{self.title}, {long_date(self.date, self.language)}"
-
-    @property
-    def short_title(self) -> str:
-        """"Issue 47", or the date: enough where the title is already shown."""
-        if self.issue is not None:
-            return f"{labels(self.language)['issue']} {self.issue}"
-        return long_date(self.date, self.language)
-
-
-def newest_first(editions: list[Published]) -> list[Published]:
-    return sorted(editions, key=lambda e: (e.date, e.issue if e.issue is not None else -1,
-                                           e.stem), reverse=True)
 
 
 def check_names(paths: list[Path]) -> None:
@@ -202,7 +127,7 @@ class Record:
     """What the site shows of an edition, kept with its build cache and valid while the
     outputs and covers are the files it describes."""
 
-    def __init__(self, folder: Path, stem: str, outputs: list[Output]):
+    def __init__(self, folder: Path, stem: str, outputs: list[Output]) -> None:
         self.folder = folder
         self.path = folder / CACHE_FOLDER / f"site-{stem}.json"
         self.outputs = {o.format: _digest(o.path) for o in outputs}
@@ -276,8 +201,6 @@ def write_covers(edition: Edition, folder: Path,
 def write_site(site: Path, editions: list[Published], base_url: str | None = None) -> Path:
     """The pages, feeds, stylesheet and fonts; the index last, so a reader never meets
     an index linking to pages not yet written."""
-    from .site_pages import render_site
-
     files = render_site(newest_first(editions), base_url)
     for name in sorted(files, key=lambda n: n == "index.html"):
         write_if_changed(site / name, files[name])

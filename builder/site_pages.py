@@ -12,6 +12,7 @@ import functools
 import posixpath
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from .assets import STYLES, TEMPLATES
 from .labels import join_names, labels, long_date
-from .site import Published
+from .published import Published
 from .text import human_size, xml_safe
 
 OPDS_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -79,7 +80,7 @@ def glimpse(edition: Published, limit: int = GLIMPSE) -> tuple[list[tuple[str, l
     return shown, len(edition.articles) - count
 
 
-def _finalize(value):
+def _finalize(value: object) -> object:
     # Metadata is text: characters XML cannot hold are dropped, as in the books.
     if isinstance(value, str) and not isinstance(value, Markup):
         return xml_safe(value)
@@ -103,13 +104,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _page_url(page: str):
+def _page_url(page: str) -> Callable[[str], str]:
     """Relative URLs from the page `page` (both paths from the site's root)."""
     here = posixpath.dirname(page) or "."
     return lambda target: quote(posixpath.relpath(target, here))
 
 
-def _feed_url(base_url: str | None):
+def _feed_url(base_url: str | None) -> Callable[[str], str]:
     if base_url:
         return lambda target: base_url.rstrip("/") + "/" + quote(target)
     return quote

@@ -15,6 +15,10 @@ import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -27,10 +31,10 @@ def _quiet_worker() -> None:
 
 
 @contextlib.contextmanager
-def pool(jobs: int) -> Iterator:
+def pool(jobs: int) -> Iterator[Pool]:
     """`jobs` worker processes (a `multiprocessing.Pool`)."""
     context = multiprocessing.get_context("fork")
-    made = None
+    made, own = None, set()
     try:
         # Ctrl-C or SIGTERM while the pool is being made would leave it half made and
         # beyond reach (its thread keeps starting workers): hold them until it is made.
@@ -39,20 +43,22 @@ def pool(jobs: int) -> Iterator:
         # chunk, then skips every object they inherit (and leaves those pages shared).
         gc.freeze()
         try:
+            before = set(multiprocessing.active_children())
             made = context.Pool(jobs, initializer=_quiet_worker)
+            own = set(multiprocessing.active_children()) - before
         finally:
             gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         yield made
     except BaseException:
         if made is not None:
-            abandon(made)
+            abandon(made, own)
         raise
     made.close()
     made.join()
 
 
-def beside(task: Callable[..., object], *args) -> threading.Thread:
+def beside(task: Callable[..., object], *args: object) -> threading.Thread:
     """Run `task(*args)` in a thread of this process while the workers do other work;
     workers forked once it is done inherit whatever it loaded. Join it before forking.
     Its failure is not reported here: the work it prepares for will meet it."""
@@ -65,15 +71,17 @@ def beside(task: Callable[..., object], *args) -> threading.Thread:
     return thread
 
 
-def abandon(made) -> None:
+def abandon(made: Pool, own: set) -> None:
     """Stop the workers at once (the build was interrupted or failed): `terminate()`
     ends them with SIGTERM. It can wait forever on a worker that died holding one of
-    the pool's locks (while sending a result, say); then the workers are killed, and
-    the pool tidies up in the background for at most a few seconds more."""
+    the pool's locks (while sending a result, say); then its `own` workers (the
+    processes it started, not any other child of this process) are killed, and the
+    pool tidies up in the background for at most a few seconds more."""
     tidy = threading.Thread(target=made.terminate, daemon=True)
     tidy.start()
     tidy.join(timeout=2)
     if tidy.is_alive():
-        for worker in multiprocessing.active_children():
-            worker.kill()
+        for worker in own:
+            if worker.is_alive():
+                worker.kill()
         tidy.join(timeout=3)

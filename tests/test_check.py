@@ -110,13 +110,22 @@ def test_warnings_alone_pass_unless_strict(tmp_path):
     assert strict.returncode == 1
 
 
-def test_a_broken_edition_file_is_one_error_with_its_line(tmp_path):
-    (tmp_path / "e.toml").write_text(textwrap.dedent(EDITION).replace("issue", "isue"))
+def test_every_error_in_an_edition_file_is_reported_at_once_with_its_line(tmp_path):
+    (tmp_path / "e.toml").write_text(textwrap.dedent(EDITION).replace("issue", "isue")
+                                     .replace('"en"', '"en"\ntheme = "clasic"'))
+    (tmp_path / "good.md").write_text(GOOD_ARTICLE)
     result = run_edition("check", "e.toml", "--format", "json", cwd=tmp_path)
     assert result.returncode == 1
-    [finding] = findings(result)
-    assert (finding["code"], finding["file"], finding["line"]) == ("edition-invalid", "e.toml", 2)
-    assert "did you mean 'issue'" in finding["message"]
+    found = [(f["code"], f["file"], f["line"], f["message"]) for f in findings(result)]
+    assert [f[:3] for f in found] == [("edition-invalid", "e.toml", 2),
+                                      ("edition-invalid", "e.toml", 5)] + \
+        [("edition-invalid", "e.toml", 9)] * 3  # the three missing articles
+    assert "did you mean 'issue'" in found[0][3]
+    assert "did you mean 'classic'" in found[1][3]
+    assert {m.split("'")[1] for *_, m in found[2:]} == {"problems.md", "furniture.txt",
+                                                        "latin1.md"}
+    built = run_edition("build", "e.toml", cwd=tmp_path)
+    assert built.returncode == 1 and built.stderr.count("error: ") == 5
 
 
 def test_epubcheck_runs_on_the_last_build(tmp_path):

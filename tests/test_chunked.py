@@ -107,6 +107,7 @@ def test_same_metadata_and_fonts_embedded_once(corpus, single):
 def test_a_front_laid_out_only_counts_the_pages_it_has_when_drawn(corpus_edition, tmp_path):
     """A chunked build learns the front's length from a layout it does not draw."""
     from builder.assemble import assemble
+    from builder.assets import StyleFiles
     from builder.build import modified_time
     from builder.cache import ChunkCache
     from builder.edition import load_edition
@@ -117,8 +118,9 @@ def test_a_front_laid_out_only_counts_the_pages_it_has_when_drawn(corpus_edition
     edition = assemble(load_edition(corpus_edition), Report(quiet=True))
     html = render_print(edition, modified_time(edition), parts=(), layer="print-chunk",
                         page_numbers={a.id: 999 for a in edition.articles})
-    drawn = typeset(html, "print-chunk", (), edition.identifier, chunk=tmp_path / "d.pdf")
-    counted = typeset(html, "print-chunk", (), edition.identifier, chunk=tmp_path / "c.pdf",
+    styles = StyleFiles("print-chunk")
+    drawn = typeset(html, styles, (), edition.identifier, chunk=tmp_path / "d.pdf")
+    counted = typeset(html, styles, (), edition.identifier, chunk=tmp_path / "c.pdf",
                       draw=False)
     assert len(drawn.pages) > 2  # cover, masthead, contents over pages
     assert [p.size for p in counted.pages] == [p.size for p in drawn.pages]
@@ -147,12 +149,13 @@ def font_dictionaries(path) -> list[tuple[bytes, int, int]]:
 def test_a_chunk_embeds_whole_font_files_and_lists_only_the_glyphs_it_draws(tmp_path):
     """So that the join keeps one copy of each file, and no chunk spends its time listing
     thousands of glyphs it does not draw."""
+    from builder.assets import StyleFiles
     from builder.writers.pdf import typeset
 
     html = ('<link rel="stylesheet" href="styles/fonts.css">'
             '<link rel="stylesheet" href="styles/base.css"><p>Harbour</p>')
-    typeset(html, "print", (), "urn:test", chunk=tmp_path / "chunk.pdf")
-    whole = typeset(html, "print", (), "urn:test")
+    typeset(html, StyleFiles("print"), (), "urn:test", chunk=tmp_path / "chunk.pdf")
+    whole = typeset(html, StyleFiles("print"), (), "urn:test")
     (tmp_path / "whole.pdf").write_bytes(whole.pdf)
     regular = (ROOT / "styles" / "fonts" / "NotoSerif-Regular.ttf").read_bytes()
     [(file, widths, mapped)] = font_dictionaries(tmp_path / "chunk.pdf")

@@ -8,9 +8,11 @@ import tomllib
 import zipfile
 
 import pytest
+import tomlkit
 from lxml import etree
 from pypdf import PdfReader
 
+from builder import series
 from conftest import NS, run_edition
 
 WEEKLY = '''\
@@ -248,9 +250,9 @@ def test_bad_input_gives_one_clear_error(tmp_path, args, expected):
     assert not (tmp_path / args[0]).exists()
 
 
-def test_unusual_layout_is_written_afresh_with_a_note(tmp_path):
+def test_dotted_keys_and_tables_of_articles_are_edited_in_place(tmp_path):
     (tmp_path / "w-1.toml").write_text(textwrap.dedent('''\
-        title = "Tables"   # a comment that cannot survive
+        title = "Tables"   # a comment that survives
         issue = 1
         date = 2026-01-03
         language = "en"
@@ -271,12 +273,136 @@ def test_unusual_layout_is_written_afresh_with_a_note(tmp_path):
         '''), encoding="utf-8")
     result = new(tmp_path, "w-2.toml")
     assert result.returncode == 0, result.stderr
-    assert "note: w-1.toml uses" in result.stderr and "[[sections.articles]]" in result.stderr
-    assert "comments and layout were not kept" in result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "w-2.toml").read_text(encoding="utf-8") == textwrap.dedent('''\
+        title = "Tables"   # a comment that survives
+        issue = 2
+        date = 2026-01-10
+        language = "en"
+        period = "weekly"
+        furniture.remove = false
+
+        [[sections]]
+        title = "News"
+        articles = []
+
+        [[sections]]
+        title = "Sport"
+        articles = []
+        ''')
     assert parsed(tmp_path / "w-2.toml") == {
         "title": "Tables", "issue": 2, "date": dt.date(2026, 1, 10), "language": "en",
         "period": "weekly", "furniture": {"remove": False},
         "sections": [{"title": "News", "articles": []}, {"title": "Sport", "articles": []}]}
+
+
+def test_inline_tables_keep_their_form_and_order(tmp_path):
+    """Sections and furniture as inline tables, keys in an unusual order, a quoted key,
+    Windows line ends: only the issue, the date and the article lists change."""
+    lines = ['period = 14  # fortnightly',
+             '"issue" = 0x2F',
+             'date = 2026-01-03',
+             'title = "Inline"',
+             'language = "en"',
+             "furniture = { patterns = ['^Share'], remove = true }",
+             'sections = [ { articles = [ { path = "47/a.md", date = 2026-01-02 },',
+             '                            "47/b.md" ], title = "News" },',
+             '             { title = "Sport" } ]  # Sport is listed later']
+    (tmp_path / "i-47.toml").write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    result = new(tmp_path, "i-48.toml")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines[1:3] = ['"issue" = 48', 'date = 2026-01-17']
+    lines[6:8] = ['sections = [ { articles = [], title = "News" },']
+    assert (tmp_path / "i-48.toml").read_bytes() == "\r\n".join(lines).encode() + b"\r\n"
+    assert "News: e.g. under 48/" in result.stdout
+
+
+TRICKY_STRINGS = r"""title = "Strings"
+subtitle = '''
+issue = 1
+[[sections]]
+articles = ["x.md"]  # not a key, not a comment'''
+issue = 1
+date = 2026-01-03
+language = "en"
+period = "weekly"
+publisher = 'date = 2026-01-03 # '   # a literal string
+
+[[sections]]
+title = "It's \"quoted\" ] [[sections]]"
+articles = ["1/a.md", '1/b ] ".md']
+"""
+
+
+def test_text_that_looks_like_toml_inside_strings_is_left_alone(tmp_path):
+    (tmp_path / "s-1.toml").write_text(TRICKY_STRINGS, encoding="utf-8")
+    assert new(tmp_path, "s-2.toml").returncode == 0
+    expected = (TRICKY_STRINGS
+                .replace("\nissue = 1\ndate = 2026-01-03\n", "\nissue = 2\ndate = 2026-01-10\n")
+                .replace("""articles = ["1/a.md", '1/b ] ".md']""", "articles = []"))
+    assert (tmp_path / "s-2.toml").read_text(encoding="utf-8") == expected
+    assert parsed(tmp_path / "s-2.toml")["subtitle"] == parsed(tmp_path / "s-1.toml")["subtitle"]
+
+
+def test_a_table_between_sections_keeps_its_comments(tmp_path):
+    """tomlkit renders [furniture] below all the sections when it was written between two
+    of them (python-poetry/tomlkit#601); the values and every comment must still be kept."""
+    (tmp_path / "w-1.toml").write_text(textwrap.dedent('''\
+        title = "Split"
+        issue = 1
+        date = 2026-01-03
+        language = "en"
+        period = "weekly"
+
+        # first the news
+        [[sections]]
+        title = "News"
+        articles = ["1/a.md"]
+
+        # cut the sign-off
+        [furniture]
+        remove = true
+
+        # then sport
+        [[sections]]
+        title = "Sport"
+        '''), encoding="utf-8")
+    result = new(tmp_path, "w-2.toml")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    lines = (tmp_path / "w-2.toml").read_text(encoding="utf-8").splitlines()
+    for comment in ("# first the news", "# cut the sign-off", "# then sport"):
+        assert comment in lines
+    assert parsed(tmp_path / "w-2.toml") == {
+        "title": "Split", "issue": 2, "date": dt.date(2026, 1, 10), "language": "en",
+        "period": "weekly", "furniture": {"remove": True},
+        "sections": [{"title": "News", "articles": []}, {"title": "Sport"}]}
+
+
+def tomlkit_fails(monkeypatch):
+    def parse(text):
+        raise tomlkit.exceptions.ParseError(1, 1, "cannot follow this file")
+    monkeypatch.setattr(series.tomlkit, "parse", parse)
+
+
+def tomlkit_edits_wrongly(monkeypatch):
+    monkeypatch.setattr(series, "edited_text", lambda text, issue, date: text)
+
+
+@pytest.mark.parametrize("failure", [tomlkit_fails, tomlkit_edits_wrongly])
+def test_a_file_tomlkit_cannot_edit_is_written_afresh_with_a_note(tmp_path, monkeypatch,
+                                                                  failure):
+    (tmp_path / "weekly-47.toml").write_text(WEEKLY, encoding="utf-8")
+    previous = series.read_edition_file(tmp_path / "weekly-47.toml")
+    failure(monkeypatch)
+    made = series.next_edition(previous, [])
+    assert made.note == ("weekly-47.toml has a layout `edition new` cannot edit in place, "
+                         "so the new file was written afresh from its values: its comments "
+                         "and layout were not kept")
+    fresh = tomllib.loads(made.text)
+    assert fresh == series.carried_over(previous.data, 48, dt.date(2026, 11, 28))
+    assert list(fresh)[:4] == ["title", "subtitle", "issue", "volume"]  # the previous order
+    assert "# bump every week" not in made.text
 
 
 def test_help_names_the_target_and_from():

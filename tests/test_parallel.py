@@ -160,3 +160,37 @@ def test_workers_collector_skips_what_they_inherit():
     assert gc.get_freeze_count() == 0
     assert max(seen) < 50_000 < len(gc.get_objects())
     assert inherited
+
+
+def _sleep() -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_a_stuck_pool_is_stopped_without_killing_other_children():
+    """When a pool cannot be terminated, its own workers are killed, and only those: a
+    process started by something else in the same program lives on."""
+    import multiprocessing
+    import threading
+
+    context = multiprocessing.get_context("fork")
+    other, own = context.Process(target=_sleep), context.Process(target=_sleep)
+    other.start()
+    own.start()
+    stuck = threading.Event()
+
+    class Stuck:
+        def terminate(self):
+            stuck.wait(10)  # as terminate() waiting on a lock a dead worker held
+
+    try:
+        workers.abandon(Stuck(), {own})
+        own.join(timeout=5)
+        assert not own.is_alive() and own.exitcode == -9
+        assert other.is_alive()
+    finally:
+        stuck.set()
+        for process in (other, own):
+            process.kill()
+            process.join()

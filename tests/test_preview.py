@@ -11,8 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
-from conftest import ROOT, write_edition
+from conftest import GOOD, NS, ROOT, write_edition
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTICLE = "---\ntitle: Tide tables\nsummary: When the water comes.\n---\n\nHigh water at noon.\n"
@@ -53,6 +55,13 @@ def eventually(check, seconds: float = 20.0):
         time.sleep(0.1)
 
 
+def error_shown(page: str) -> str:
+    """The message of the preview's error page, as the reader sees it ("" on any other)."""
+    if "preview-error" not in page:
+        return ""
+    return lxml_html.fromstring(page).find_class("preview-error")[0].text_content()
+
+
 def test_serves_the_epub_pages_and_only_them(preview):
     url, edition = preview
     status, contents = fetch(url)  # / leads to the contents
@@ -82,10 +91,40 @@ def test_bad_input_shows_the_error_and_recovers(preview):
     url, edition = preview
     good = edition.read_text()
     edition.write_text(good.replace("language", "langauge"))
-    assert eventually(lambda: "unknown key &#x27;langauge&#x27; (did you mean "
-                      "&#x27;language&#x27;?)" in fetch(url + "a001.xhtml")[1])
+    assert eventually(lambda: "unknown key 'langauge' (did you mean 'language'?)"
+                      in error_shown(fetch(url + "a001.xhtml")[1]))
     edition.write_text(good)
     assert eventually(lambda: "High water at noon." in fetch(url + "a001.xhtml")[1])
+
+
+def test_titles_and_errors_are_shown_as_text_not_markup(tmp_path):
+    """The bar and the error page are filled by templates that escape what they are given:
+    a title or an error holding markup is text there, and the page stays well-formed."""
+    from builder.preview import Preview
+
+    title = '<script>alert("title")</script> & Sons'
+    edition = write_edition(tmp_path / "src", GOOD.replace('"Test Weekly"', f"'{title}'"),
+                            ARTICLE)
+    preview = Preview(edition)
+    assert preview.refresh() is None
+    status, kind, data = preview.page("/a001.xhtml")
+    assert (status, kind) == (200, "application/xhtml+xml; charset=utf-8")
+    page = etree.fromstring(data)  # XHTML: a stray `<` or `&` would not even parse
+    bar = page.find(".//x:nav[@class='preview-bar']", NS)
+    assert bar.findtext("x:span[@class='preview-title']", namespaces=NS) == title
+    assert [(a.get("href"), a.text) for a in bar.iterfind("x:a", NS)] == [
+        ("contents.xhtml", "← Previous"), ("contents.xhtml", "Contents")]  # the last page
+    scripts = page.findall(".//x:script", NS)  # only the one that reloads the page
+    assert [s.text.strip() for s in scripts] == [
+        'new EventSource("/__events").onmessage = function () { location.reload(); };']
+
+    edition.write_text('"<script>alert(1)</script>" = 1\n' + GOOD)
+    assert "<script>alert(1)</script>" in preview.refresh()
+    status, kind, data = preview.page("/a001.xhtml")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert "unknown key '<script>alert(1)</script>'" in error_shown(data.decode())
+    assert b"<script>alert" not in data
+    assert len(lxml_html.fromstring(data).findall(".//script")) == 1  # the reload
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed "

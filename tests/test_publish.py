@@ -298,7 +298,7 @@ def test_an_edition_built_but_not_published_from_here_is_read_again(site, tmp_pa
 
 
 def test_ordering_and_sizes_units():
-    from builder.site import newest_first
+    from builder.published import newest_first
     from builder.site_pages import human_size
 
     def made(stem, date, issue):
@@ -314,7 +314,7 @@ def test_ordering_and_sizes_units():
 def _published(stem: str, date: dt.date, issue: int | None, title: str = "T",
                articles: int = 0):
     from builder.covers import Picture
-    from builder.site import Download, Listing, Part, Published
+    from builder.published import Download, Listing, Part, Published
 
     picture = Picture("cover.png", "image/png", 10, 15)
     listed = tuple(Listing(f"Article {n}", (), None, "en") for n in range(articles))

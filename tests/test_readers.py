@@ -280,3 +280,29 @@ def test_a_level_one_heading_opening_an_untitled_article_is_its_title(tmp_path):
     first, second = edition.articles
     assert first.title == "Gulls return to the quay" and "<h1" not in body(first)
     assert second.title == "Given" and ">Kept</h2>" in body(second)  # (demoted, as ever)
+
+
+SPACES = {"no-break": "\u00a0", "narrow no-break": "\u202f", "thin": "\u2009",
+          "ideographic": "\u3000"}
+
+
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+def test_plain_text_and_feed_text_keep_no_break_thin_and_ideographic_spaces(tmp_path, space):
+    """Only XML's whitespace (spaces, tabs, line breaks) is squeezed into one space, as
+    in Markdown: the others are the author's (`10 km`, `« Oui »`, a Japanese indent)."""
+    (tmp_path / "a.txt").write_text(f"0{space}0 and\n\t  more\n\n{space}Indented.\n",
+                                    encoding="utf-8")
+    (tmp_path / "feed.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>F</title><entry><title>E</title><id>urn:x:1</id>"
+        "<updated>2026-01-01T00:00:00Z</updated>"
+        f'<content type="text">1{space}1 and\n  more</content></entry></feed>\n',
+        encoding="utf-8")
+    (tmp_path / "e.toml").write_text(
+        'title = "T"\ndate = 2026-01-01\nlanguage = "en"\nmachine_fonts = true\n'
+        '[[sections]]\ntitle = "S"\narticles = ["a.txt", { feed = "feed.xml" }]\n',
+        encoding="utf-8")
+    edition, _ = load(tmp_path / "e.toml")
+    text, entry = edition.articles
+    assert body(text) == f"<p>0{space}0 and more</p><p>{space}Indented.</p>"
+    assert body(entry) == f"<p>1{space}1 and more</p>"

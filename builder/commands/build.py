@@ -8,6 +8,13 @@ from pathlib import Path
 
 from . import guarded, positive
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    import argparse
+
+    from ..build import Output
+    from ..errors import Report
+
 HELP = "build an edition to EPUB and PDF"
 
 
@@ -18,7 +25,7 @@ def sample() -> Path:
     return EDITIONS / "sample.toml"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Build an edition file to EPUB and PDF."
     parser.add_argument("edition", nargs="?", type=Path,
                         help="edition file (default: the bundled sample edition)")
@@ -37,7 +44,7 @@ def add_arguments(parser) -> None:
     add_verbosity(parser)
 
 
-def add_verbosity(parser) -> None:
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument("-q", "--quiet", action="store_true",
                       help="print only warnings and errors: no progress, no summary")
@@ -46,7 +53,7 @@ def add_verbosity(parser) -> None:
                            "from the cache, each output")
 
 
-def reporter(args):
+def reporter(args: argparse.Namespace) -> Report:
     """A `Report` with progress drawn on stderr when it is a terminal (and not --quiet)."""
     import sys
 
@@ -60,7 +67,7 @@ def reporter(args):
     return report
 
 
-def describe(output) -> str:
+def describe(output: Output) -> str:
     """'out/x.pdf (1.2 MB, 14 pages)'."""
     from ..errors import shown
     from ..text import human_size
@@ -69,12 +76,12 @@ def describe(output) -> str:
     return f"{shown(output.path)} ({human_size(output.size)}{pages})"
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     edition = args.edition or sample()
     return guarded(lambda: _build(args, edition), edition)
 
 
-def _build(args, edition: Path) -> int:
+def _build(args: argparse.Namespace, edition: Path) -> int:
     from ..build import build
     from ..errors import shown
 

@@ -8,10 +8,14 @@ from pathlib import Path
 
 from . import guarded
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    import argparse
+
 HELP = "check an edition and its articles without building"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("edition", type=Path, help="edition file")
     parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
                         help="where the last build is, for EPUBCheck (default: out/)")
@@ -21,13 +25,13 @@ def add_arguments(parser) -> None:
                         help="exit 1 on the warnings that make `build --strict` fail too")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     return guarded(lambda: _check(args), args.edition)
 
 
-def _check(args) -> int:
+def _check(args: argparse.Namespace) -> int:
     from ..check import check
-    from ..errors import shown
+    from ..errors import shown, where
 
     findings = check(args.edition, args.out)
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
@@ -41,7 +45,8 @@ def _check(args) -> int:
         print()
     else:
         for finding in findings:
-            print(finding)
+            print(f"{where(finding.path, finding.line)}{finding.severity}: "
+                  f"{finding.message} [{finding.code}]")
         print(f"{shown(args.edition)}: {counts['error']} error(s), "
               f"{counts['warning']} warning(s)"
               + (f", {counts['info']} note(s)" if counts["info"] else ""))

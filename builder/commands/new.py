@@ -8,10 +8,16 @@ from pathlib import Path
 
 from . import guarded
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    import argparse
+
+    from ..series import EditionFile
+
 HELP = "start the next edition of a series from the latest one"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Write the next edition file of a series: the previous edition's settings and "
         "sections, the next issue number and date (by its 'period'), and empty article "
@@ -23,7 +29,7 @@ def add_arguments(parser) -> None:
                              "in TARGET's folder, by date, then issue)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     return guarded(lambda: _new(args.target, args.previous), args.target)
 
 
@@ -86,7 +92,7 @@ def _check_target(target: Path) -> None:
                          f"start a stray folder)", target)
 
 
-def _check_name(target: Path, previous, issue: int | None) -> None:
+def _check_name(target: Path, previous: EditionFile, issue: int | None) -> None:
     """When the series names its files by issue, say if the new name does not follow."""
     from ..errors import shown
 

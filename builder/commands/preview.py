@@ -7,10 +7,14 @@ from pathlib import Path
 
 from . import guarded, positive
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    import argparse
+
 HELP = "serve an edition as web pages that reload when a file changes"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("edition", type=Path, help="edition file")
     parser.add_argument("--port", type=_port, default=8000,
                         help="port to listen on (default: 8000; 0 picks a free one)")
@@ -29,11 +33,11 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     return guarded(lambda: _serve(args), args.edition)
 
 
-def _serve(args) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from ..errors import BuildError
     from ..preview import serve
 

@@ -8,10 +8,14 @@ from pathlib import Path
 from . import guarded, positive
 from .build import sample
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, unimported: `edition --help` stays fast
+if TYPE_CHECKING:
+    import argparse
+
 HELP = "write PNG proofs of chosen PDF pages (cover, contents, an article, a footnote, a table)"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("edition", nargs="?", type=Path,
                         help="edition file (default: the bundled sample edition)")
     parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
@@ -24,12 +28,12 @@ def add_arguments(parser) -> None:
                         help="processes typesetting the PDF, as for build")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     edition = args.edition or sample()
     return guarded(lambda: _proof(args, edition), edition)
 
 
-def _proof(args, edition: Path) -> int:
+def _proof(args: argparse.Namespace, edition: Path) -> int:
     from ..build import build
     from ..errors import Report, shown
     from ..proof import write_proofs

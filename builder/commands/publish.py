@@ -23,7 +23,7 @@ def base_url(text: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Build each edition that changed into DIR/<edition file stem>/ "
                           "and write the site: DIR/index.html, a page per edition, an OPDS "
                           "catalogue (DIR/opds.xml) and an Atom feed (DIR/feed.xml).")
@@ -42,11 +42,11 @@ def add_arguments(parser) -> None:
                              "CPU)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     return guarded(lambda: _publish(args), args.site)
 
 
-def _publish(args) -> int:
+def _publish(args: argparse.Namespace) -> int:
     from ..errors import BuildError, Report, shown
     from ..output import prepare_folder
     from ..site import (

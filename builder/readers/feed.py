@@ -18,16 +18,19 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
 
-from ..clean import sanitise
+from ..clean import sanitise, squash_spaces
 from ..errors import BuildError, Report
 from ..metadata import MAX_CHARS, check_lang, normalise
 from ..text import xml_safe
 from .meta import Draft
+
+if TYPE_CHECKING:
+    from feedparser import FeedParserDict
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024  # as for an article file
 TITLE_WORDS = 8  # an untitled entry is called by its opening words
@@ -116,8 +119,8 @@ def read_feed(path: Path, data: bytes, overrides: dict, default_lang: str,
     return [r.item for r in found]
 
 
-def _item(entry, number: int, title: str | None, label: str, path: Path, overrides: dict,
-          langs: _Languages, fallback_lang: str, feed_authors: list[str],
+def _item(entry: FeedParserDict, number: int, title: str | None, label: str, path: Path,
+          overrides: dict, langs: _Languages, fallback_lang: str, feed_authors: list[str],
           report: Report) -> Item | None:
     body, summary = _body(entry)
     size = len(body.encode()) if body else 0
@@ -153,7 +156,7 @@ def plain_text(html: str) -> str:
     return " ".join(root.text_content().split())
 
 
-def _title(entry) -> str | None:
+def _title(entry: FeedParserDict) -> str | None:
     detail = entry.get("title_detail")
     if not detail or not (detail.get("value") or "").strip():
         return None
@@ -162,7 +165,7 @@ def _title(entry) -> str | None:
     return text or None
 
 
-def _body(entry) -> tuple[str | None, str | None]:
+def _body(entry: FeedParserDict) -> tuple[str | None, str | None]:
     """(body HTML, summary HTML): the full content if any, else the summary or
     description as the body (and then no separate summary)."""
     contents = [c for c in entry.get("content") or () if (c.get("value") or "").strip()]
@@ -178,13 +181,13 @@ def _body(entry) -> tuple[str | None, str | None]:
     return _html(content), _html(summary)
 
 
-def _html(detail) -> str:
+def _html(detail: FeedParserDict) -> str:
     value = detail["value"]
     if detail.get("type") in HTML_TYPES:
         return value
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value)]
+    paragraphs = [squash_spaces(p) for p in re.split(r"\n\s*\n", value)]
     html = []
-    for paragraph in filter(None, paragraphs):
+    for paragraph in filter(str.strip, paragraphs):
         p = etree.Element("p")
         p.text = xml_safe(paragraph)
         html.append(etree.tostring(p, encoding="unicode"))
@@ -208,11 +211,11 @@ def _opening_words(text: str) -> str:
     return title + ("…" if len(words) > TITLE_WORDS else "")
 
 
-def _names(people) -> list[str]:
+def _names(people: list[FeedParserDict] | None) -> list[str]:
     return [p["name"].strip() for p in people or () if (p.get("name") or "").strip()]
 
 
-def _date(entry, label: str, path: Path, report: Report) -> dt.date | None:
+def _date(entry: FeedParserDict, label: str, path: Path, report: Report) -> dt.date | None:
     """The date as the feed writes it (in its own time zone), else feedparser's."""
     for key in ("published", "updated"):
         raw = (_own(entry, key) or "").strip()
@@ -231,18 +234,18 @@ def _date(entry, label: str, path: Path, report: Report) -> dt.date | None:
     return None
 
 
-def _timestamp(entry) -> float | None:
+def _timestamp(entry: FeedParserDict) -> float | None:
     parsed = _own(entry, "published_parsed") or _own(entry, "updated_parsed")
     return float(calendar.timegm(parsed)) if parsed else None
 
 
-def _own(entry, key: str):
+def _own(entry: FeedParserDict, key: str) -> Any:
     """The value the entry really has: feedparser answers a missing `updated` with
     `published` (a deprecated fallback), which would report one bad date twice."""
     return dict.get(entry, key)
 
 
-def _entry_lang(entry) -> str | None:
+def _entry_lang(entry: FeedParserDict) -> str | None:
     for detail in (*(entry.get("content") or ()), entry.get("summary_detail"),
                    entry.get("title_detail")):
         if detail and detail.get("language"):
@@ -254,7 +257,7 @@ class _Languages:
     """Checks language tags from the feed; a bad one is reported once and ignored
     (the feed is someone else's file: the edition can set `lang` in its feed table)."""
 
-    def __init__(self, path: Path, report: Report):
+    def __init__(self, path: Path, report: Report) -> None:
         self.path, self.report, self.bad = path, report, set()
 
     def check(self, value: str | None, describe: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markdown
 import yaml
@@ -15,6 +15,10 @@ from ..labels import traditional_chinese
 from ..metadata import ARTICLE_KEYS, normalise
 from ..text import FOOTNOTE_TOKEN
 from .meta import Draft, merge
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from xml.etree import ElementTree
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*):(?:\s+(.*))?$")
@@ -59,11 +63,11 @@ BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
 
 
 class PairedQuotes(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, marks: tuple[str, str]):
+    def __init__(self, md: markdown.Markdown, marks: tuple[str, str]) -> None:
         super().__init__(md)
         self.marks = marks
 
-    def run(self, root) -> None:
+    def run(self, root: ElementTree.Element) -> None:
         for block in root.iter():
             if block.tag in BLOCKS:
                 opened = False
@@ -123,7 +127,7 @@ class _Loader(yaml.SafeLoader):
     """YAML as safe_load reads it, but an impossible date (2026-13-01) stays the text it
     is, for the metadata check to name with its key and line (PyYAML raises ValueError)."""
 
-    def construct_yaml_timestamp(self, node):
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> dt.date | str:
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError):

@@ -1,283 +1,50 @@
-"""A PDF typeset in chunks by parallel processes, then joined into one book.
+"""The join of a PDF typeset in parts (`builder.printing` typesets them in parallel):
+the front matter and the chunks of articles, page after page, with their running heads
+laid over them.
 
-WeasyPrint lays out a document in one process. Since every article starts a new page,
-groups of articles can be typeset separately without changing a single line break:
-each chunk is rendered without running heads and page numbers (they depend on the
-pages before it), the front matter is rendered once the article pages are known (its
-contents page needs their numbers), and the heads and numbers are then rendered as
-pages of their own and laid over the content. Joining (pikepdf) rebuilds what crossed
-chunk boundaries: one outline, internal links to the right pages, and one copy of each
-font (chunks embed whole font files, so identical copies can be merged).
-
-The work goes to the build's worker processes in this order: the chunks, longest first,
-with a first front beside them (its contents show the widest page numbers; it is laid
-out, not drawn, to learn its length); then the front with the real numbers beside the
-running heads; then, once every page is known (`laid_out`), the caller can start more
-work (the EPUB) while this process joins the book.
-
-In an edition for print, each section opens on a right-hand (odd) page. A chunk never
-spans two sections, so where a section's first chunk would land on an even page, the
-join puts a blank page before it (unnumbered, without heads), as `break-before: recto`
-does in one piece.
+Joining (pikepdf) rebuilds what crossed chunk boundaries: one outline, internal links to
+the right pages, and one copy of each font (chunks embed whole font files, so identical
+copies can be merged, then cut down to the glyphs the whole book draws) and of each
+image. Where the book needs a blank page before a chunk (a section opening on a
+right-hand page), the join puts one in, unnumbered and without heads.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
 import hashlib
 import io
-import itertools
 import re
-import shutil
-import tempfile
 import warnings
 import zlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from ..assets import PLAIN, Look, look_of
-from ..cache import ChunkCache
-from ..errors import Report
-from ..models import Edition, Resource
-from ..render import Part, render_overlay, render_print
-from . import subset
-from .pdf import PageInfo, Typeset, report_refused, typeset
-from .prepress import Press, finish, press_of, save_options
+from .. import subset
+from ..models import PageInfo, Typeset
+from .prepress import Press, finish, save_options
+
+if TYPE_CHECKING:
+    import pikepdf
 
 PX = 0.75  # PDF points per CSS pixel
 
 
-@dataclass(frozen=True)
-class Job:
-    html: str
-    layer: str
-    resources: tuple[Resource, ...]
-    identifier: str
-    target: Path  # where the worker writes the chunk's PDF
-    variant: str | None = None  # WeasyPrint's pdf_variant
-    look: Look = PLAIN  # theme, layout and house style: which style files to serve
-    draw: bool = True  # False: only lay out and count the pages (no PDF)
-
-
-def _run(job: Job) -> Typeset:
-    """In a worker. WeasyPrint makes millions of objects, which Python's cycle collector
-    scans again and again (about a tenth of a build's CPU): it is held off while one
-    chunk is typeset, and run once after, so memory still grows with the chunk only."""
-    gc.disable()
-    try:
-        return typeset(job.html, job.layer, job.resources, job.identifier, chunk=job.target,
-                       variant=job.variant, look=job.look, draw=job.draw)
-    finally:
-        gc.enable()
-        gc.collect()
-
-
-def group(edition: Edition, size: int) -> list[tuple[Part, ...]]:
-    """Consecutive articles of one section, `size` at a time (a group never spans two
-    sections, so the join can start each section on a right-hand page)."""
-    return [((section, section.articles[start:start + size], start == 0),)
-            for section in edition.sections
-            for start in range(0, len(section.articles), size)]
-
-
-def blanks_before(front_pages: int, chunks: list[Typeset],
-                  groups: list[tuple[Part, ...]], recto: bool) -> list[bool]:
-    """For each chunk, whether a blank page goes before it: in an edition for print
-    (`recto`), when it opens a section and would otherwise start on an even page."""
-    blanks, page = [], front_pages + 1
-    for chunk, parts in zip(chunks, groups, strict=True):
-        blank = recto and parts[0][2] and page % 2 == 0
-        blanks.append(blank)
-        page += blank + len(chunk.pages)
-    return blanks
-
-
-def _resources(parts: Iterable[Part], edition: Edition) -> tuple[Resource, ...]:
-    names = {r.name for _, articles, _ in parts for a in articles for r in a.resources}
-    return tuple(r for r in edition.resources if r.name in names)
-
-
-def _article_starts(chunks: list[Typeset], first_page: int,
-                    blanks: list[bool]) -> dict[str, int]:
-    """Article id -> page number, for articles typeset in the chunks."""
-    starts, page = {}, first_page
-    for chunk, blank in zip(chunks, blanks, strict=True):
-        page += blank
-        for info in chunk.pages:
-            for name in info.anchors:
-                if name.startswith("a") and name[1:].isdigit():
-                    starts.setdefault(name, page)
-            page += 1
-    return starts
-
-
-def _start(pool, jobs: list[Job], cache: ChunkCache, report: Report,
-           stage: str = "") -> Callable[[], list[Typeset]]:
-    """Start typesetting, in parallel, the jobs the cache does not already hold; the
-    function returned waits for them. With a `stage`, progress is shown per job.
-    The longest documents go first, so that no worker is left with a long one at
-    the end while the other waits."""
-    keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look, drawn=j.draw)
-            for j in jobs]
-    results = [cache.get(key) for key in keys]
-    missing = sorted((i for i, result in enumerate(results) if result is None),
-                     key=lambda i: -len(jobs[i].html))
-    done = itertools.count(len(jobs) - len(missing) + 1)
-    if stage:
-        report.note(f"{stage}: {len(jobs) - len(missing)} of {len(jobs)} from the cache")
-
-    def tick(_result) -> None:  # runs in the pool's result thread
-        if stage:
-            report.advance(stage, next(done), len(jobs))
-
-    running = [pool.apply_async(_run, (jobs[i],), callback=tick) for i in missing]
-
-    def finish() -> list[Typeset]:
-        for i, job in zip(missing, running, strict=True):
-            results[i] = cache.put(keys[i], job.get())
-        return results
-    return finish
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A chunked book once every page is typeset and counted, before the join: its
-    front matter, chunks, blank pages, and the running heads still being typeset."""
-
-    front: Typeset
-    chunks: list[Typeset]
-    blanks: list[bool]
-    heads: Callable[[], list[Typeset]]  # waits for the running heads
-    press: Press
-
-    @property
-    def pages(self) -> tuple[PageInfo, ...]:
-        return book_pages(self.front, self.chunks, self.blanks)
-
-
-def build_pdf_chunked(edition: Edition, modified: dt.datetime, report: Report, pool,
-                      workers: int, chunk_size: int, cache: ChunkCache,
-                      laid_out: Callable[[Layout], None] | None = None) -> Typeset:
-    """Typeset chunks travel as files, so this process never holds them all in memory.
-    The result holds the book's PDF and the layout of every page (for the EPUB).
-    `laid_out(layout)` is called as soon as every page is known, before the join (the
-    EPUB can then be made beside it); the chunks' files last until this returns."""
-    scratch = Path(tempfile.mkdtemp(prefix="edition-chunks-"))
-    try:
-        layout = lay_out(edition, modified, report, pool, workers, chunk_size, cache,
-                         (scratch / f"{n}.pdf" for n in itertools.count()))
-        if laid_out:
-            laid_out(layout)
-        for result in (layout.front, *layout.chunks):
-            report_refused(result, report)
-        report.advance("joining PDF", 0, 1)
-        # The pages are joined while the workers typeset the running heads.
-        joined = join(layout.front, layout.chunks, layout.heads, layout.blanks, layout.press)
-        report.advance("joining PDF", 1, 1)
-        return Typeset(joined, layout.pages)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def lay_out(edition, modified, report, pool, workers, chunk_size, cache, targets) -> Layout:
-    """Typeset every page: the articles' chunks and the front beside them, then the
-    front again with the contents' page numbers, and the running heads."""
-    groups = group(edition, chunk_size)
-    press = press_of(edition)
-    look = look_of(edition)
-    article_jobs = [Job(render_print(edition, modified, front=False, parts=parts,
-                                     layer="print-chunk"),
-                        "print-chunk", _resources(parts, edition), edition.identifier,
-                        next(targets), press.variant, look)
-                    for parts in groups]
-
-    def front_job(numbers: dict[str, int], draw: bool = True) -> Job:
-        html = render_print(edition, modified, parts=(), page_numbers=numbers,
-                            layer="print-chunk")
-        # the cover image, and whichever images of the book the front shows (a cover
-        # story's picture, say)
-        shown = tuple(r for r in edition.resources if f'"{r.name}"' in html)
-        return Job(html, "print-chunk", shown, edition.identifier, next(targets),
-                   press.variant, look, draw)
-
-    # The front's length, from a guess of the contents with the widest page numbers,
-    # laid out (not drawn) beside the articles.
-    widest = {a.id: 10 ** len(str(40 * len(edition.articles))) - 1 for a in edition.articles}
-    guess = _start(pool, [front_job(widest, draw=False)], cache, report)
-    chunks = _start(pool, article_jobs, cache, report, "typesetting PDF")()
-    front_pages = len(guess()[0].pages)
-
-    def heads_for(front_pages: int, blanks: list[bool]):
-        return _start(pool, _overlay_jobs(edition, front_pages, chunks, groups, blanks,
-                                          2 * workers, targets), cache, report)
-
-    for _ in range(4):  # the contents' numbers depend on the front's length: settle it
-        blanks = blanks_before(front_pages, chunks, groups, press.for_print)
-        # The running heads are typeset beside the front, for a front of the length
-        # guessed; again if it turns out longer or shorter (rare).
-        settling = _start(pool, [front_job(_article_starts(chunks, front_pages + 1, blanks))],
-                          cache, report)
-        heads = heads_for(front_pages, blanks)
-        front = settling()[0]
-        if len(front.pages) == front_pages:
-            break
-        heads()  # (wasted; not left running beside the next round)
-        front_pages = len(front.pages)
-    else:  # never settled: heads for the last front typeset
-        blanks = blanks_before(front_pages, chunks, groups, press.for_print)
-        heads = heads_for(front_pages, blanks)
-    return Layout(front, chunks, blanks, heads, press)
-
-
-def cover_page(layout: Layout) -> bytes:
+def cover_page(front: Typeset, press: Press) -> bytes:
     """The book's first page alone, as the join and the print finish will make it (its
     page boxes, its colour spaces): the EPUB's cover can be drawn before the join."""
     import pikepdf
 
-    with _open(layout.front) as source:
+    with _open(front) as source:
         out = pikepdf.new()
         out.pages.append(source.pages[0])
-        if layout.press.needed:
-            finish(out, layout.press)
+        if press.needed:
+            finish(out, press)
         data = io.BytesIO()
         out.save(data)
     return data.getvalue()
 
 
-def book_pages(front: Typeset, chunks: list[Typeset], blanks: list[bool]) -> tuple:
-    """The joined book's pages, blank ones included, in order (for the EPUB)."""
-    pages = list(front.pages)
-    for chunk, blank in zip(chunks, blanks, strict=True):
-        if blank:
-            pages.append(PageInfo(chunk.pages[0].size, {}, [], []))
-        pages += chunk.pages
-    return tuple(pages)
-
-
-def _overlay_jobs(edition: Edition, front_pages: int, chunks: list[Typeset],
-                  groups: list[tuple[Part, ...]], blanks: list[bool], count: int,
-                  targets) -> list[Job]:
-    """The running heads and page numbers of every page, in `count` documents."""
-    pages: list[tuple[str, str | None]] = [("cover", None)]
-    pages += [("front", None)] * (front_pages - 1)
-    for chunk, parts, blank in zip(chunks, groups, blanks, strict=True):
-        if blank:
-            pages.append(("blank", None))
-        section_of = {a.id: s.title for s, articles, _ in parts for a in articles}
-        current = None
-        for info in chunk.pages:
-            current = next((section_of[n] for n in info.anchors if n in section_of), current)
-            pages.append(("article", current))
-    size = -(-len(pages) // count)
-    return [Job(render_overlay(edition, pages[start:start + size], start + 1), "print-overlay",
-                (), edition.identifier, next(targets), edition.pdf_variant,
-                look_of(edition))
-            for start in range(0, len(pages), size)]
-
-
-def _open(part: Typeset):
+def _open(part: Typeset) -> pikepdf.Pdf:
     import pikepdf
 
     return pikepdf.open(part.path if part.path else io.BytesIO(part.pdf))
@@ -297,7 +64,7 @@ def join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typeset
             pdf.close()
 
 
-def _blank_page(out, like):
+def _blank_page(out: pikepdf.Pdf, like: pikepdf.Page) -> pikepdf.Page:
     """An empty page with the boxes of `like`."""
     import pikepdf
 
@@ -310,7 +77,7 @@ def _blank_page(out, like):
 
 
 def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typeset]],
-          blanks: list[bool], press: Press, opened) -> bytes:
+          blanks: list[bool], press: Press, opened: list[pikepdf.Pdf]) -> bytes:
     import pikepdf
 
     parts = [front, *chunks]
@@ -390,13 +157,13 @@ def _join(front: Typeset, chunks: list[Typeset], heads: Callable[[], list[Typese
     return data.getvalue()
 
 
-def _streams(contents) -> list:
+def _streams(contents: pikepdf.Object) -> list:
     import pikepdf
 
     return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
 
 
-def _compress_contents(page) -> None:
+def _compress_contents(page: pikepdf.Page) -> None:
     """Compress a copied page's contents (chunks are written uncompressed) while the
     running heads are still being typeset, rather than all at once as the book is
     saved: the save keeps compressed streams as they are."""
@@ -407,7 +174,8 @@ def _compress_contents(page) -> None:
             stream.write(zlib.compress(stream.read_raw_bytes()), filter=pikepdf.Name.FlateDecode)
 
 
-def _links(out, infos, anchors) -> None:
+def _links(out: pikepdf.Pdf, infos: list[PageInfo],
+           anchors: dict[str, tuple[int, tuple[float, float]]]) -> None:
     """Replace each chunk's internal links by links to the right page of the book."""
     import pikepdf
 
@@ -432,7 +200,7 @@ def _links(out, infos, anchors) -> None:
             del page.obj["/Annots"]
 
 
-def _destinations(out, anchors) -> None:
+def _destinations(out: pikepdf.Pdf, anchors: dict[str, tuple[int, tuple[float, float]]]) -> None:
     """Every anchor as a named destination, as in a one-piece build (`book.pdf#a003`
     opens an article; `edition proof` finds its pages by them)."""
     import pikepdf
@@ -446,7 +214,7 @@ def _destinations(out, anchors) -> None:
     out.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
 
 
-def _outline(out, infos) -> None:
+def _outline(out: pikepdf.Pdf, infos: list[PageInfo]) -> None:
     import pikepdf
 
     with out.open_outline() as outline:
@@ -465,7 +233,7 @@ def _outline(out, infos) -> None:
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def _font_descriptors(pdf):
+def _font_descriptors(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
     import pikepdf
 
     for obj in pdf.objects:
@@ -473,7 +241,7 @@ def _font_descriptors(pdf):
             yield obj
 
 
-def _mark_fonts(source, seen: set[str]) -> None:
+def _mark_fonts(source: pikepdf.Pdf, seen: set[str]) -> None:
     """Before a chunk is copied: label each embedded font file with its digest, and
     replace the files already copied from an earlier chunk by an empty stand-in (chunks
     embed whole fonts, the same in every chunk), which `_share_fonts` resolves."""
@@ -490,7 +258,7 @@ def _mark_fonts(source, seen: set[str]) -> None:
                     descriptor[key].EditionFont = pikepdf.String(digest)
 
 
-def _share_fonts(out) -> None:
+def _share_fonts(out: pikepdf.Pdf) -> None:
     """One font per font file, as in a book typeset in one piece: the fonts the chunks
     made of one file become one (their glyph widths and glyph-to-text maps joined), and
     the file is cut down to the glyphs drawn anywhere in the book."""
@@ -553,7 +321,7 @@ def _share_fonts(out) -> None:
                 fonts[name] = replaced[value.objgen]
 
 
-def _resource(obj, kind: str):
+def _resource(obj: pikepdf.Object, kind: str) -> pikepdf.Dictionary | None:
     """The `kind` dictionary (/Font, /XObject) of a page's, form's or resource
     dictionary's resources, if it has one."""
     import pikepdf
@@ -565,7 +333,7 @@ def _resource(obj, kind: str):
     return found if isinstance(found, pikepdf.Dictionary) else None
 
 
-def _type0_fonts(pdf):
+def _type0_fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
     import pikepdf
 
     for obj in list(pdf.objects):
@@ -574,7 +342,7 @@ def _type0_fonts(pdf):
             yield obj
 
 
-def _label(descriptor) -> tuple[str, str] | None:
+def _label(descriptor: pikepdf.Dictionary) -> tuple[str, str] | None:
     """The key of a font descriptor's file, and the file's label (its digest)."""
     for key in FONT_FILES:
         if key in descriptor and "/EditionFont" in descriptor[key]:
@@ -582,7 +350,7 @@ def _label(descriptor) -> tuple[str, str] | None:
     return None
 
 
-def _widths(array) -> dict[int, float]:
+def _widths(array: pikepdf.Array | list) -> dict[int, float]:
     """Glyph id -> width, from a CID font's /W array (`c [w…]` or `c1 c2 w`)."""
     import pikepdf
 
@@ -645,14 +413,14 @@ def _cid_set(glyphs: set[int]) -> bytes:
     return bytes(bits)
 
 
-def _share_images(out) -> None:
+def _share_images(out: pikepdf.Pdf) -> None:
     """A picture shown in two chunks (a cover story's, on the cover and with its
     article) is embedded by each: keep one copy."""
     import pikepdf
 
     canonical: dict[str, pikepdf.Object] = {}
 
-    def key(image) -> str:
+    def key(image: pikepdf.Stream) -> str:
         h = hashlib.sha256(image.read_raw_bytes())
         for name in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms",
                      "/ColorSpace", "/Decode", "/ImageMask", "/Intent", "/Interpolate"):
@@ -676,14 +444,14 @@ def _mentions(part: Typeset, word: bytes) -> bool:
     return word in (part.pdf or part.path.read_bytes())
 
 
-def _share_profiles(out) -> None:
+def _share_profiles(out: pikepdf.Pdf) -> None:
     """Every chunk embeds the same ICC profiles (a PDF/X book's CMYK output intent):
     keep one copy of each."""
     import pikepdf
 
     canonical: dict[str, pikepdf.Object] = {}
 
-    def shared(stream):
+    def shared(stream: pikepdf.Object) -> pikepdf.Object:
         return canonical.setdefault(hashlib.sha256(stream.read_raw_bytes()).hexdigest(), stream)
 
     for obj in out.objects:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import struct
+from collections.abc import Callable, Iterable, Sequence
 
 NAME = "Generic CMYK (edition builder, naive conversion)"
 D50 = (0.9642, 1.0, 0.8249)
@@ -34,18 +35,18 @@ def _encoded(v: float) -> float:
     return 12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055
 
 
-def _mul(m, v):
+def _mul(m: Sequence[Sequence[float]], v: Sequence[float]) -> tuple[float, ...]:
     return tuple(sum(a * b for a, b in zip(row, v, strict=True)) for row in m)
 
 
-def _lab(xyz) -> tuple[float, float, float]:
+def _lab(xyz: Sequence[float]) -> tuple[float, float, float]:
     def f(t: float) -> float:
         return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
     fx, fy, fz = (f(c / w) for c, w in zip(xyz, D50, strict=True))
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
-def _xyz(lab) -> tuple[float, ...]:
+def _xyz(lab: tuple[float, float, float]) -> tuple[float, ...]:
     lightness, a, b = lab
     fy = (lightness + 16) / 116
     fx, fz = fy + a / 500, fy - b / 200
@@ -60,7 +61,7 @@ def cmyk_to_lab(c: float, m: float, y: float, k: float) -> tuple[float, float, f
     return _lab(_mul(RGB_TO_XYZ, [_linear(v) for v in rgb]))
 
 
-def lab_to_cmyk(lab) -> tuple[tuple[float, ...], bool]:
+def lab_to_cmyk(lab: tuple[float, float, float]) -> tuple[tuple[float, ...], bool]:
     """CMYK for a Lab colour, and whether it was outside the gamut (clipped)."""
     linear = _mul(XYZ_TO_RGB, _xyz(lab))
     clipped = any(v < -0.001 or v > 1.001 for v in linear)
@@ -75,7 +76,7 @@ def _u16(v: float) -> int:
     return min(65535, max(0, round(v * 65535)))
 
 
-def _lab16(lab) -> tuple[int, int, int]:
+def _lab16(lab: tuple[float, float, float]) -> tuple[int, int, int]:
     """ICC v2 (legacy) 16-bit Lab: L 0..100 -> 0..0xFF00, a/b -128..128 -> 0..0xFFFF."""
     lightness, a, b = lab
     return (min(65535, max(0, round(lightness * 652.80))),
@@ -83,12 +84,13 @@ def _lab16(lab) -> tuple[int, int, int]:
             min(65535, max(0, round((b + 128) * 256))))
 
 
-def _from_lab16(values) -> tuple[float, float, float]:
+def _from_lab16(values: Sequence[int]) -> tuple[float, float, float]:
     lightness, a, b = values
     return lightness / 652.80, a / 256 - 128, b / 256 - 128
 
 
-def _lut16(inputs: int, outputs: int, points: int, node) -> bytes:
+def _lut16(inputs: int, outputs: int, points: int,
+           node: Callable[[tuple[float, ...]], Iterable[int]]) -> bytes:
     """An `mft2` tag: identity matrix and curves around a `points`^inputs grid whose
     nodes `node` maps (grid coordinates 0..1 -> 16-bit outputs)."""
     head = b"mft2" + bytes(4) + struct.pack(">BBBB", inputs, outputs, points, 0)
@@ -114,14 +116,14 @@ def _pad(data: bytes) -> bytes:
 
 @functools.cache
 def generic_cmyk_profile() -> bytes:
-    def a2b(coords):
+    def a2b(coords: tuple[float, ...]) -> tuple[int, int, int]:
         return _lab16(cmyk_to_lab(*coords))
 
-    def b2a(coords):
+    def b2a(coords: tuple[float, ...]) -> list[int]:
         cmyk, _ = lab_to_cmyk(_from_lab16([_u16(v) for v in coords]))
         return [_u16(v) for v in cmyk]
 
-    def gamut(coords):
+    def gamut(coords: tuple[float, ...]) -> list[int]:
         return [65535 if lab_to_cmyk(_from_lab16([_u16(v) for v in coords]))[1] else 0]
 
     fixed = [struct.pack(">i", round(v * 65536)) for v in D50]

@@ -8,50 +8,33 @@ network connection.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
 import warnings
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..assets import PLAIN, Look, look_of, style_files
 from ..errors import Report
 from ..fonts import FONTCONFIG_FILE
-from ..models import Edition, Resource
-from ..pagebreaks import PageStart, page_starts
-from .prepress import CMYK_PROFILE, finish_bytes, press_of
+from ..framestack import with_room
+from ..models import PageInfo, Resource, Typeset
+from .internals import install, page_starts, whole_font_files
+from .prepress import CMYK_PROFILE
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "https://book.invalid/"
 
-Point = tuple[float, float]  # CSS px from the top left of the page
 
-
-@dataclass(frozen=True)
-class PageInfo:
-    """What a chunked build needs to know of a typeset page to join it to others."""
-
-    size: Point
-    anchors: dict[str, Point]
-    links: list[tuple[str, str, tuple[float, float, float, float]]]  # kind, target, x1 y1 x2 y2
-    bookmarks: list[tuple[int, str, Point]]
-    start: PageStart | None = None  # where the page's text begins, for the EPUB's page list
-
-
-@dataclass(frozen=True)
-class Typeset:
-    pdf: bytes  # empty when the PDF was written to `path` instead
-    pages: tuple[PageInfo, ...]
-    refused: list[str] = field(default_factory=list)
-    path: Path | None = None
-
-
-def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
+def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]) -> URLFetcher:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class BookFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             name = url.removeprefix(BASE_URL) if url.startswith(BASE_URL) else None
             if name in files:
                 media_type, data = files[name]
@@ -62,20 +45,22 @@ def _fetcher(files: dict[str, tuple[str, bytes]], refused: list[str]):
     return BookFetcher(allowed_protocols=())
 
 
-def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: str,
-            chunk: Path | None = None, variant: str | None = None,
-            look: Look = PLAIN, draw: bool = True) -> Typeset:
-    """Lay out and draw one HTML document. A `chunk` of a larger book is written to that
-    file, embeds whole font files (so the joined book can keep one copy of each) and
-    leaves compression to the join. `variant` is WeasyPrint's `pdf_variant` ("pdf/x-4"…).
-    Without `draw`, the pages are only laid out and measured: no PDF (half the cost)."""
+def typeset(html: str, styles: Mapping[str, tuple[str, bytes]],
+            resources: tuple[Resource, ...], identifier: str, chunk: Path | None = None,
+            variant: str | None = None, machine_fonts: bool = False,
+            draw: bool = True) -> Typeset:
+    """Lay out and draw one HTML document, with the `styles` (book path -> media type,
+    bytes: its stylesheets and fonts) and `resources` (its images) it may fetch. A
+    `chunk` of a larger book is written to that file, embeds whole font files (so the
+    joined book can keep one copy of each) and leaves compression to the join. `variant`
+    is WeasyPrint's `pdf_variant` ("pdf/x-4"…); `machine_fonts`: the machine's fonts may
+    draw what the book's lack. Without `draw`, the pages are only laid out and measured:
+    no PDF (half the cost)."""
     from weasyprint import HTML
 
-    from ..callstack import roomy
-    from .speedups import install
 
     install()
-    files = dict(style_files(layer, look))
+    files = dict(styles)
     files.update({r.name: (r.media_type, r.data) for r in resources})
     if variant and variant.startswith("pdf/x"):
         files[CMYK_PROFILE] = ("application/vnd.iccprofile", _cmyk_profile())
@@ -83,13 +68,13 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
     fetcher = _fetcher(files, refused)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    # (WeasyPrint's layout and drawing recurse deep: see callstack.py)
-    document = roomy(source.render, font_config=font_configuration(look.machine_fonts),
+    # (WeasyPrint's layout and drawing recurse deep: see framestack.py)
+    document = with_room(source.render, font_config=font_configuration(machine_fonts),
                      pdf_variant=variant)
     if not draw:
         return Typeset(b"", tuple(PageInfo((page.width, page.height), {}, [], [])
                                   for page in document.pages), refused)
-    starts = roomy(page_starts, document.pages, source.etree_element)
+    starts = with_room(page_starts, document.pages, source.etree_element)
     pages = tuple(
         PageInfo((page.width, page.height),
                  {name: (box[0], box[1]) for name, box in page.anchors.items()},
@@ -98,7 +83,7 @@ def typeset(html: str, layer: str, resources: tuple[Resource, ...], identifier: 
                  start)
         for page, start in zip(document.pages, starts, strict=True))
     with whole_font_files(bool(chunk)):
-        pdf = roomy(document.write_pdf, chunk, attachments=[],
+        pdf = with_room(document.write_pdf, chunk, attachments=[],
                     pdf_identifier=identifier.encode(), uncompressed_pdf=bool(chunk),
                     pdf_variant=variant) or b""
     return Typeset(pdf, pages, refused, chunk)
@@ -113,7 +98,7 @@ warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarni
 _fontconfig_lock = threading.Lock()
 
 
-def font_configuration(machine_fonts: bool):
+def font_configuration(machine_fonts: bool) -> FontConfiguration:
     """A WeasyPrint font configuration (one per document) that sees the machine's fonts,
     or none of them: then only the book's own fonts draw text, the same on any machine.
     Fontconfig reads FONTCONFIG_FILE as the configuration is made: it is set for that
@@ -137,45 +122,6 @@ def _set_env(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-_font_files = threading.local()  # .whole: True while this thread writes a chunk
-
-
-@contextlib.contextmanager
-def whole_font_files(whole: bool):
-    """While a chunk is written, WeasyPrint embeds each font's whole file rather than a
-    subset of the glyphs this chunk draws: every chunk then embeds the same files, and
-    the join keeps one copy of each. The font dictionaries (widths, the map from glyphs
-    to text) still list the glyphs drawn only, as in a book typeset in one piece.
-
-    (WeasyPrint's own `full_fonts` option also embeds whole files, but lists all the
-    thousands of glyphs of each font in every chunk: 5 to 9 % more instructions per
-    chunk, measured with Callgrind.) With a WeasyPrint that subsets fonts elsewhere,
-    chunks embed subsets: a valid book that holds one copy of each font per chunk."""
-    _keep_files()
-    before = getattr(_font_files, "whole", False)
-    _font_files.whole = whole
-    try:
-        yield
-    finally:
-        _font_files.whole = before
-
-
-def _keep_files() -> None:
-    from weasyprint.pdf import fonts
-
-    font = getattr(fonts, "Font", None)
-    subset = getattr(font, "subset", None)
-    if subset is None or getattr(subset, "keeps_whole_files", False):
-        return
-
-    def subset_unless_whole(self, to_unicode, hinting):
-        if not getattr(_font_files, "whole", False):
-            subset(self, to_unicode, hinting)
-
-    subset_unless_whole.keeps_whole_files = True
-    font.subset = subset_unless_whole
-
-
 def warm_up(language: str) -> None:
     """Load WeasyPrint and what it loads on first use (its modules, by typesetting a
     line) and the hyphenation dictionary of `language`: worker processes forked after
@@ -184,6 +130,7 @@ def warm_up(language: str) -> None:
     import pyphen
     from weasyprint import HTML
 
+    install()
     with whole_font_files(True):
         HTML(string="<p>Typesetting</p>").write_pdf(font_config=font_configuration(False))
     if lang := pyphen.language_fallback(language):
@@ -200,16 +147,3 @@ def report_refused(result: Typeset, report: Report) -> None:
     for url in dict.fromkeys(result.refused):
         report.warn(f"PDF: refused to fetch '{url}' (not a file of this book)",
                     code="refused-fetch")
-
-
-def typeset_book(edition: Edition, html: str, report: Report) -> Typeset:
-    """The whole book in one piece: its PDF, and its pages for the EPUB's page list."""
-    press = press_of(edition)
-    result = typeset(html, "print", edition.resources, edition.identifier,
-                     variant=press.variant, look=look_of(edition))
-    report_refused(result, report)
-    return replace(result, pdf=finish_bytes(result.pdf, press)) if press.needed else result
-
-
-def build_pdf(edition: Edition, html: str, report: Report) -> bytes:
-    return typeset_book(edition, html, report).pdf

@@ -15,6 +15,12 @@ import importlib.resources
 import re
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pikepdf
+
+    from ..models import Edition
 
 MM = 72 / 25.4  # PDF points per millimetre
 MARK_GAP = 1 * MM  # between the bleed's edge and a crop mark
@@ -55,10 +61,11 @@ class Press:
         return self.bleed + MARK_GAP
 
 
-def press_of(edition) -> Press:
-    bleed = float(edition.bleed.removesuffix("mm")) * MM if edition.bleed else 0.0
-    return Press(edition.pdf_variant, bleed, edition.crop_marks, edition.identifier,
-                 edition.bleed is not None, edition.dir == "rtl")
+def press_of(edition: Edition) -> Press:
+    settings = edition.settings
+    bleed = float(settings.bleed.removesuffix("mm")) * MM if settings.bleed else 0.0
+    return Press(settings.pdf_variant, bleed, settings.crop_marks, settings.identifier,
+                 settings.bleed is not None, edition.dir == "rtl")
 
 
 def save_options(version: str) -> dict:
@@ -83,7 +90,7 @@ def finish_bytes(data: bytes, press: Press) -> bytes:
         return out.getvalue()
 
 
-def finish(pdf, press: Press) -> None:
+def finish(pdf: pikepdf.Pdf, press: Press) -> None:
     """Page boxes and marks on every page; colour and identification for the variant;
     the reading direction."""
     import pikepdf
@@ -103,7 +110,7 @@ def finish(pdf, press: Press) -> None:
     _document_id(pdf, press)
 
 
-def _boxes(pdf, page, press: Press) -> None:
+def _boxes(pdf: pikepdf.Pdf, page: pikepdf.Page, press: Press) -> None:
     import pikepdf
 
     x1, y1, x2, y2 = (float(v) for v in page.trimbox)
@@ -137,7 +144,7 @@ def _crop_marks(trim: tuple[float, float, float, float], offset: float) -> bytes
     return (f"/Artifact BMC\nq\n0 G {MARK_WIDTH} w 0 J [] 0 d\n{path}S\nQ\nEMC\n").encode()
 
 
-def _default_rgb(pdf) -> None:
+def _default_rgb(pdf: pikepdf.Pdf) -> None:
     """PDF/X: RGB colours are sRGB (ICC-based), not device RGB, through a DefaultRGB
     colour space in every resource dictionary (pages, forms, patterns)."""
     import pikepdf
@@ -146,7 +153,7 @@ def _default_rgb(pdf) -> None:
     srgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(icc, N=3)])
     seen: set = set()
 
-    def visit(resources) -> None:
+    def visit(resources: pikepdf.Object) -> None:
         if not isinstance(resources, pikepdf.Dictionary):
             return
         if resources.is_indirect:  # shared: visit once (direct ones cannot be shared)
@@ -168,7 +175,7 @@ def _default_rgb(pdf) -> None:
         visit(page.obj.Resources)
 
 
-def _document_id(pdf, press: Press) -> None:
+def _document_id(pdf: pikepdf.Pdf, press: Press) -> None:
     """WeasyPrint's PDF/X metadata names the document with a random UUID; the book is
     reproducible, so it gets one derived from the edition's identifier."""
     import pikepdf

@@ -11,6 +11,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uharfbuzz as hb
 
 # The tables WeasyPrint leaves out of the fonts it embeds.
 SHAPING_ONLY = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH",
@@ -46,7 +50,7 @@ def _tag(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
 
 
-def _run(data: bytes, plan) -> bytes:
+def _run(data: bytes, plan: hb.SubsetInput) -> bytes:
     import uharfbuzz as hb
 
     try:
