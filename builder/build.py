@@ -84,7 +84,7 @@ def render_outputs(edition: Edition, formats: tuple[str, ...], report: Report,
         run = printing.Parallel(edition, modified, report, pool, jobs,
                                 cache or ChunkCache(None))
         with printing.laid_out(run, chunk_size(len(edition.articles), jobs)) as laid:
-            layout = laid.layout()
+            layout = laid.layout(cover="epub" in formats and not edition.cover)
             if "epub" in formats:
                 packing = pool.apply_async(make_epub, (edition, modified, layout))
             results["pdf"] = printing.join_book(laid, report)

@@ -80,6 +80,7 @@ def _templates(spec: EditionSpec, sections: tuple[Section, ...]) -> list[Finding
     from .assets import look_of, style_files
     from .cover import generated_cover
     from .render import render_epub, render_print
+    from .render.epub import check_templates
 
     report = Report(stream=io.StringIO(), quiet=True)
     try:  # (its cover was checked before; its own text may need a font we lack)
@@ -91,6 +92,7 @@ def _templates(spec: EditionSpec, sections: tuple[Section, ...]) -> list[Finding
         for target in ("epub", "print"):
             style_files(target, look)
         render_epub(edition, generated_cover(edition))
+        check_templates(edition)
         render_print(edition, dt.datetime.combine(edition.date, dt.time()))
     except BuildError as error:
         return _from_error(error, "house-style-invalid")

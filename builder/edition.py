@@ -149,7 +149,7 @@ def read_settings(src: Source, top: dict) -> tuple[Settings, list[Diagnostic]]:
     if problems:
         return Settings(**_stand_ins()), problems
     settings = Settings(**values)
-    if settings.identifier is None:
+    if not settings.identifier:  # absent, or empty: made from title, issue and date
         settings = replace(settings, identifier=default_identifier(
             settings.title, settings.issue, settings.date))
     return settings, problems
@@ -231,9 +231,11 @@ def _entries(src: Source, root: Path, items: list, section_line: int | None) -> 
             entries += _feed(src, root, item, section_line)
         elif isinstance(item, dict):
             path = item.get("path")
-            line = src.line_of(re.escape(path), section_line or 1) if path else None
-            if path is None:
-                raise src.error("an article table needs a 'path' key", section_line)
+            if not isinstance(path, str) or not path:
+                raise src.error(f"an article table needs a 'path' key, a file's path as "
+                                f"text{'' if path is None else f', not {path!r}'}",
+                                section_line)
+            line = src.line_of(re.escape(path), section_line or 1)
             check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'",
                        line or 1, at=line)
             given = {k: v for k, v in item.items() if k != "path"}
@@ -260,11 +262,10 @@ def _sections(src: Source, root: Path, raw: list,
         found = key_problems(src, table, SECTION_KEYS, " in [[sections]]", line or 1)
         if "title" not in table:
             found.append(src.problem("a [[sections]] table needs a 'title'", line))
-        if found:
-            problems += found
-            continue
+        problems += found  # and its articles are read on, for their problems too
         entries = []
-        for item in table.get("articles", []):
+        for item in table.get("articles", []) if isinstance(table.get("articles"), list) \
+                else []:
             try:
                 entries += _entries(src, root, [item], line)
             except BuildError as error:
@@ -277,7 +278,8 @@ def _sections(src: Source, root: Path, raw: list,
                     f"{seen[entry.path]} and {entry.line}); list each article once",
                     entry.line))
             seen[entry.path] = entry.line
-        sections.append(SectionSpec(table["title"], tuple(entries)))
+        if not found:
+            sections.append(SectionSpec(table["title"], tuple(entries)))
     if not seen and not problems:
         problems.append(src.problem("the edition lists no articles; add [[sections]] with "
                                     "'articles'"))

@@ -187,8 +187,10 @@ class LaidOut:
     def pages(self) -> tuple[PageInfo, ...]:
         return book_pages(self.front, self.chunks, self.blanks)
 
-    def layout(self) -> PrintLayout:
-        return print_layout(self.pages, cover_page(self.front, self.press))
+    def layout(self, cover: bool = True) -> PrintLayout:
+        """With `cover`, the layout carries the book's first page as it will print (for
+        an EPUB without a cover image of its own); without, an empty cover page."""
+        return print_layout(self.pages, cover_page(self.front, self.press) if cover else b"")
 
 
 @contextlib.contextmanager

@@ -81,7 +81,9 @@ def abandon(made: Pool, own: set) -> None:
     tidy.start()
     tidy.join(timeout=2)
     if tidy.is_alive():
-        for worker in own:
+        # (the pool's list of its current workers, when this Python has it: replacements
+        # for a dead one are not in `own`)
+        for worker in own | set(getattr(made, "_pool", ())):
             if worker.is_alive():
                 worker.kill()
         tidy.join(timeout=3)

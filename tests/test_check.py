@@ -183,3 +183,46 @@ def test_strict_fails_where_build_strict_fails_and_no_more(tmp_path):
         == [("missing-summary", False)]
     built = run_edition("build", "e.toml", "--strict", "--format", "epub", cwd=folder)
     assert built.returncode == 0, built.stderr
+
+
+def test_a_broken_house_navigation_template_is_found_by_check_and_stops_a_build(tmp_path):
+    (tmp_path / "e.toml").write_text(textwrap.dedent(EDITION).replace(
+        '"problems.md", "furniture.txt", "latin1.md"', ""))
+    (tmp_path / "good.md").write_text("---\ntitle: Fine\nsummary: Fine.\n---\n\nText.\n")
+    (tmp_path / "templates" / "epub").mkdir(parents=True)
+    (tmp_path / "templates" / "epub" / "nav.xhtml").write_text("{% if %}broken\n")
+    checked = run_edition("check", "e.toml", "--format", "json", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert [f["code"] for f in findings(checked) if f["severity"] == "error"] == \
+        ["house-style-invalid"]
+    built = run_edition("build", "e.toml", "--out", "out", cwd=tmp_path)
+    assert built.returncode == 1 and "template error" in built.stderr
+    assert "unexpectedly" not in built.stderr and not (tmp_path / "out" / "e.epub").exists()
+
+
+def test_edition_file_mistakes_are_all_reported_and_none_crashes(tmp_path):
+    (tmp_path / "good.md").write_text("---\ntitle: Fine\nsummary: Fine.\n---\n\nText.\n")
+    (tmp_path / "e.toml").write_text(textwrap.dedent("""\
+        title = "T"
+        date = 2026-11-21
+        language = "en"
+
+        [[sections]]
+        colour = "red"
+        articles = ["missing.md", { path = 5 }, "good.md"]
+        """))
+    result = run_edition("build", "e.toml", cwd=tmp_path)
+    assert result.returncode == 1 and "unexpectedly" not in result.stderr
+    for expected in ("unknown key 'colour'", "needs a 'title'", "'missing.md' not found",
+                     "needs a 'path' key, a file's path as text, not 5"):
+        assert expected in result.stderr, expected
+
+
+def test_an_empty_identifier_is_made_from_title_issue_and_date(tmp_path):
+    text = textwrap.dedent(EDITION).replace('"problems.md", "furniture.txt", "latin1.md"', "")
+    (tmp_path / "e.toml").write_text(text.replace('language = "en"',
+                                                  'language = "en"\nidentifier = ""'))
+    (tmp_path / "good.md").write_text("---\ntitle: Fine\nsummary: Fine.\n---\n\nText.\n")
+    from builder.edition import load_edition
+
+    assert load_edition(tmp_path / "e.toml").settings.identifier.startswith("urn:uuid:")

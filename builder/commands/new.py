@@ -48,7 +48,7 @@ def _new(target: Path, previous_path: Path | None) -> int:
         except BuildError as error:
             raise BuildError(f"{error.message} (fix it, or pass --from PREVIOUS.toml to "
                              f"choose the edition to continue)", error.path,
-                             error.line) from None
+                             error.line, error.code, error.more) from None
         if not found:
             raise BuildError(f"no edition file in {shown(target.parent)}/ to continue from; "
                              f"pass --from PREVIOUS.toml", target)

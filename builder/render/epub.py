@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import jinja2
 from lxml import etree
 
 from .. import subset
 from ..assets import FACE_RULE, STYLES, Look, faces, house_file, look_of, style_files
 from ..cover import generated_cover, printed_cover
+from ..errors import BuildError
 from ..labels import labels
 from ..models import Article, Document, Edition, EpubContent, Link, PageStart, PrintLayout, Resource
 from ..pagebreaks import fill_blanks, insert_markers
@@ -117,10 +119,17 @@ def _nav(edition: Edition, pages: list[tuple[str, str]]) -> bytes:
                  ("titlepage", "title.xhtml", words["title_page"]),
                  ("toc", "contents.xhtml", words["contents"]),
                  ("bodymatter", article_file(first), first.title)]
-    html = environment(look_of(edition).house).get_template("epub/nav.xhtml").render(
+    html = render(environment(look_of(edition).house), "epub/nav.xhtml", dict(
         edition=edition, labels=words, title=edition_title(edition),
-        sections=_sections(edition), landmarks=landmarks, pages=pages)
+        sections=_sections(edition), landmarks=landmarks, pages=pages))
     return html.encode("utf-8")
+
+
+def check_templates(edition: Edition) -> None:
+    """Render what only a whole EPUB renders (its navigation, a page marker), so that a
+    mistake in a house style's templates is found without a build (`edition check`)."""
+    _nav(edition, [("contents.xhtml#page-1", "1")])
+    page_marker(environment(look_of(edition).house), 1, "1")
 
 
 def mark_pages(documents: tuple[Document, ...], roots: list[etree._Element],
@@ -129,7 +138,7 @@ def mark_pages(documents: tuple[Document, ...], roots: list[etree._Element],
     """Set a page-break marker where each page of the PDF begins (`starts[n]`: where
     page n + 1 does, labelled `page_labels[n]`); the page list's entries, (href, label),
     in reading order."""
-    marker = environment(house).get_template("epub/pagebreak.xhtml")
+    env = environment(house)
     wanted: dict[str, list[tuple[int, PageStart]]] = {}
     for number, start in enumerate(fill_blanks(starts), 1):
         if start is not None:
@@ -141,14 +150,20 @@ def mark_pages(documents: tuple[Document, ...], roots: list[etree._Element],
             if not marks:
                 continue
             insert_markers(element, [
-                (start, _marker(marker.render(number=n, label=page_labels[n - 1])))
+                (start, page_marker(env, n, page_labels[n - 1]))
                 for n, start in marks])
             entries += [(n, f"{document.name}#page-{n}") for n, _ in marks]
     return [(href, page_labels[n - 1]) for n, href in sorted(entries)]
 
 
-def _marker(markup: str) -> etree._Element:
-    element = etree.fromstring(markup)
+def page_marker(env: jinja2.Environment, number: int, label: str) -> etree._Element:
+    """The marker of page `number`, from the `epub/pagebreak.xhtml` template."""
+    markup = render(env, "epub/pagebreak.xhtml", {"number": number, "label": label})
+    try:
+        element = etree.fromstring(markup)
+    except etree.XMLSyntaxError as error:
+        raise BuildError(f"template error: the page marker is not one XHTML element "
+                         f"({error})", "epub/pagebreak.xhtml") from None
     element.text = ""  # <span></span>, which HTML parsers read as XML parsers do
     return element
 
