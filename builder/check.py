@@ -15,18 +15,17 @@ from .edition import EditionSpec, load_edition
 from .errors import SEVERITIES, BuildError, Diagnostic, Report, line_of, shown
 from .models import Article, Section
 
-Finding = Diagnostic  # what `check` finds: a diagnostic, as builds report them
 # Beyond this an image only makes the EPUB heavy: 2,500 px is a full A4 page at 300 dpi.
 OVERSIZED_PIXELS, OVERSIZED_BYTES = 4000, 5 * 2**20
 
 
-def _from_error(error: BuildError, code: str) -> list[Finding]:
+def _from_error(error: BuildError, code: str) -> list[Diagnostic]:
     """The error's diagnostics, under `code` where the error has none of its own."""
     return [replace(d, code=code) if d.code == "invalid-input" else d
             for d in error.diagnostics]
 
 
-def check(edition_path: Path, out_dir: Path | None = None) -> list[Finding]:
+def check(edition_path: Path, out_dir: Path | None = None) -> list[Diagnostic]:
     """Findings for the edition file, each article and, if present, the last EPUB built
     from it in `out_dir`; errors first, then by file and line."""
     try:
@@ -41,7 +40,7 @@ def check(edition_path: Path, out_dir: Path | None = None) -> list[Finding]:
                                            f.line or 0))
 
 
-def _articles(spec: EditionSpec) -> list[Finding]:
+def _articles(spec: EditionSpec) -> list[Diagnostic]:
     """The reading stage's outcomes, every entry's: its errors, and advice on what it
     read."""
     report = Report(stream=io.StringIO(), quiet=True)
@@ -56,7 +55,7 @@ def _articles(spec: EditionSpec) -> list[Finding]:
             read += outcome.articles
             for article in outcome.articles:
                 if not article.summary:
-                    findings.append(Finding(
+                    findings.append(Diagnostic(
                         "missing-summary", "warning", f"'{article.title}' has no summary; "
                         f"the contents page and the download site show one when given",
                         entry.path, None if entry.feed else _summary_line(entry.path),
@@ -71,7 +70,7 @@ def _articles(spec: EditionSpec) -> list[Finding]:
     return findings + report.warnings
 
 
-def _templates(spec: EditionSpec, sections: tuple[Section, ...]) -> list[Finding]:
+def _templates(spec: EditionSpec, sections: tuple[Section, ...]) -> list[Diagnostic]:
     """Render both outputs' HTML, as a build would, without typesetting: the house
     style's templates, stylesheets and fonts are checked too."""
     import datetime as dt
@@ -111,7 +110,7 @@ def _summary_line(path: Path) -> int | None:
     return None
 
 
-def _image_sizes(article: Article, source: Path) -> list[Finding]:
+def _image_sizes(article: Article, source: Path) -> list[Diagnostic]:
     from PIL import Image
 
     findings = []
@@ -120,7 +119,7 @@ def _image_sizes(article: Article, source: Path) -> list[Finding]:
             width, height = image.size
         name = resource.source.name if resource.source else resource.name
         if max(width, height) > OVERSIZED_PIXELS or len(resource.data) > OVERSIZED_BYTES:
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "oversized-image", "warning",
                 f"image '{name}' is {width}×{height} px, {len(resource.data) / 2**20:.1f} MB; "
                 f"about 2,500 px on the longest side is enough for print and keeps the "
@@ -128,28 +127,28 @@ def _image_sizes(article: Article, source: Path) -> list[Finding]:
     return findings
 
 
-def _cover(spec: EditionSpec) -> list[Finding]:
+def _cover(spec: EditionSpec) -> list[Diagnostic]:
     from .resources import Refused, read_image
 
     try:
         read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path)
     except Refused as refused:
-        return [Finding("cover-invalid", "error", f"cover: {refused}", spec.path)]
+        return [Diagnostic("cover-invalid", "error", f"cover: {refused}", spec.path)]
     except BuildError as error:
         return _from_error(error, "cover-invalid")
     return []
 
 
-def _last_epub(epub: Path, spec: EditionSpec) -> list[Finding]:
+def _last_epub(epub: Path, spec: EditionSpec) -> list[Diagnostic]:
     """EPUBCheck's messages on the last build, when there is one."""
     if not epub.is_file():
-        return [Finding("no-build", "info", f"no EPUB at {shown(epub)} to check; build "
+        return [Diagnostic("no-build", "info", f"no EPUB at {shown(epub)} to check; build "
                         f"first (or pass --out) to have EPUBCheck look at it")]
     findings = []
     newest = max([spec.path.stat().st_mtime,
                   *(e.path.stat().st_mtime for s in spec.sections for e in s.entries)])
     if epub.stat().st_mtime < newest:
-        findings.append(Finding("stale-build", "info", "the EPUB is older than the edition "
+        findings.append(Diagnostic("stale-build", "info", "the EPUB is older than the edition "
                                 "or an article: build again to check what you have now",
                                 epub))
     try:
@@ -157,20 +156,20 @@ def _last_epub(epub: Path, spec: EditionSpec) -> list[Finding]:
 
         result = EpubCheck(str(epub))
     except Exception as exc:  # no Java, or the checker itself failed
-        return findings + [Finding("epubcheck-skipped", "info", f"EPUBCheck could not run "
+        return findings + [Diagnostic("epubcheck-skipped", "info", f"EPUBCheck could not run "
                                    f"({type(exc).__name__}: {exc}); is Java installed?",
                                    epub)]
     if result.checker is None:
-        return findings + [Finding("epubcheck-skipped", "info",
+        return findings + [Diagnostic("epubcheck-skipped", "info",
                                    "EPUBCheck could not run; is Java installed?", epub)]
     if not result.messages:
-        findings.append(Finding("epubcheck-passed", "info",
+        findings.append(Diagnostic("epubcheck-passed", "info",
                                 f"EPUBCheck {result.checker.checkerVersion} found no problems",
                                 epub))
     for message in result.messages:
         severity = "error" if message.level in ("FATAL", "ERROR") else \
             "warning" if message.level == "WARNING" else "info"
-        findings.append(Finding(f"epubcheck-{message.id}", severity,
+        findings.append(Diagnostic(f"epubcheck-{message.id}", severity,
                                 f"EPUBCheck: {message.message} ({message.location})",
                                 epub))
     return findings

@@ -221,30 +221,27 @@ def _feed(src: Source, root: Path, item: dict, section_line: int | None) -> list
             for p in _resolve(src, root, path, line, kind="feed")]
 
 
-def _entries(src: Source, root: Path, items: list, section_line: int | None) -> list[Entry]:
-    entries = []
-    for item in items:
-        if isinstance(item, str):
-            line = src.line_of(re.escape(item), section_line or 1)
-            entries += [Entry(p, (), line) for p in _resolve(src, root, item, line)]
-        elif isinstance(item, dict) and "feed" in item:
-            entries += _feed(src, root, item, section_line)
-        elif isinstance(item, dict):
-            path = item.get("path")
-            if not isinstance(path, str) or not path:
-                raise src.error(f"an article table needs a 'path' key, a file's path as "
-                                f"text{'' if path is None else f', not {path!r}'}",
-                                section_line)
-            line = src.line_of(re.escape(path), section_line or 1)
-            check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'",
-                       line or 1, at=line)
-            given = {k: v for k, v in item.items() if k != "path"}
-            overrides = tuple(normalise(given, src.path, dict.fromkeys(given, line)).items())
-            entries += [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
-        else:
-            raise src.error(f"an article must be a path, a glob, a table with 'path' or "
-                            f"a table with 'feed', not {item!r}", section_line)
-    return entries
+def _entries(src: Source, root: Path, item: object, section_line: int | None) -> list[Entry]:
+    """The entries one item of a section's `articles` gives: a path, a glob (its files),
+    an article table or a feed table."""
+    if isinstance(item, str):
+        line = src.line_of(re.escape(item), section_line or 1)
+        return [Entry(p, (), line) for p in _resolve(src, root, item, line)]
+    if isinstance(item, dict) and "feed" in item:
+        return _feed(src, root, item, section_line)
+    if not isinstance(item, dict):
+        raise src.error(f"an article must be a path, a glob, a table with 'path' or "
+                        f"a table with 'feed', not {item!r}", section_line)
+    path = item.get("path")
+    if not isinstance(path, str) or not path:
+        raise src.error(f"an article table needs a 'path' key, a file's path as "
+                        f"text{'' if path is None else f', not {path!r}'}", section_line)
+    line = src.line_of(re.escape(path), section_line or 1)
+    check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'", line or 1,
+               at=line)
+    given = {k: v for k, v in item.items() if k != "path"}
+    overrides = tuple(normalise(given, src.path, dict.fromkeys(given, line)).items())
+    return [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
 
 
 def _sections(src: Source, root: Path, raw: list,
@@ -263,11 +260,11 @@ def _sections(src: Source, root: Path, raw: list,
         if "title" not in table:
             found.append(src.problem("a [[sections]] table needs a 'title'", line))
         problems += found  # and its articles are read on, for their problems too
+        articles = table.get("articles", [])  # (not a list: a problem found above)
         entries = []
-        for item in table.get("articles", []) if isinstance(table.get("articles"), list) \
-                else []:
+        for item in articles if isinstance(articles, list) else []:
             try:
-                entries += _entries(src, root, [item], line)
+                entries += _entries(src, root, item, line)
             except BuildError as error:
                 problems += error.diagnostics
         for entry in entries:

@@ -21,6 +21,7 @@ import jinja2
 
 from .assets import STYLES, TEMPLATES, look_of, style_files
 from .errors import BuildError, Report
+from .render.templates import jinja_environment, render
 
 XHTML = "application/xhtml+xml; charset=utf-8"
 EVENTS = "/__events"
@@ -93,26 +94,13 @@ class Preview:
 def _environment() -> jinja2.Environment:
     """The preview's own templates (its bar, error page and reload script), not the
     edition's: a house style cannot replace them."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES / "preview")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return jinja_environment(jinja2.FileSystemLoader(str(TEMPLATES / "preview")))
 
 
 def _fill(name: str, **context: object) -> str:
     """A mistake in one of these templates (made while previewing) is shown like any
-    other error, naming the template file and line."""
-    try:
-        return _environment().get_template(name).render(context, events=EVENTS)
-    except jinja2.TemplateSyntaxError as error:
-        raise BuildError(f"template error: {error.message}", error.filename or name,
-                         error.lineno) from None
-    except jinja2.TemplateError as error:
-        raise BuildError(f"template error: {error}", TEMPLATES / "preview" / name) from None
+    other template error, naming the template file and line."""
+    return render(_environment(), name, {**context, "events": EVENTS})
 
 
 def _bar(title: str, before: str | None, after: str | None) -> str:

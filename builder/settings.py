@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import BuildError
 from .metadata import check_lang
 
 PAGE_SIZES = {"a4": "A4", "a5": "A5", "letter": "letter", "tabloid": "11in 17in"}
@@ -77,8 +78,6 @@ def _furniture(table: dict) -> Furniture:
 
 
 def _language(value: str) -> str:
-    from .errors import BuildError
-
     try:
         return check_lang(value, "'language'", None, None)
     except BuildError as error:

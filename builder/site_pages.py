@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .assets import STYLES, TEMPLATES
 from .labels import join_names, labels, long_date
 from .published import Published
+from .render.templates import jinja_environment
 from .text import human_size, xml_safe
 
 OPDS_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -89,15 +90,8 @@ def _finalize(value: object) -> object:
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES / "site")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_finalize,
-    )
+    env = jinja_environment(jinja2.FileSystemLoader(str(TEMPLATES / "site")),
+                            finalize=_finalize)
     env.filters.update(long_date=long_date, join_names=join_names, size=human_size,
                        rfc3339=rfc3339, atom_id=atom_id)
     env.globals.update(labels_for=labels, glimpse=glimpse, OPDS_TYPE=OPDS_TYPE)

@@ -9,6 +9,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -63,18 +64,21 @@ class HouseLoader(jinja2.BaseLoader):
             == path and path.stat().st_mtime_ns == mtime
 
 
+def jinja_environment(loader: jinja2.BaseLoader, **options: Any) -> jinja2.Environment:
+    """A Jinja environment as every template of ours expects one (the books', the
+    download site's, the preview's): escaped by default, an unknown name an error,
+    block tags taking their lines with them."""
+    return jinja2.Environment(loader=loader, **{
+        "autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+        "lstrip_blocks": True, "keep_trailing_newline": True, **options})
+
+
 @functools.cache
 def environment(house: Path | None = None) -> jinja2.Environment:
     """One environment per process and house style: a chunked build renders the
     templates many times, and each new environment would compile them again."""
-    env = jinja2.Environment(
-        loader=HouseLoader(house),
-        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = jinja_environment(HouseLoader(house),
+                            autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"]))
     env.filters["long_date"] = long_date
     env.filters["join_names"] = join_names
     env.filters["initial"] = initial
