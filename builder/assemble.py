@@ -13,16 +13,13 @@ from .edition import EditionSpec, Entry, SectionSpec
 from .errors import BuildError, Report, line_of
 from .labels import direction, labels, long_date
 from .models import Article, ArticleId, Edition, Image, Section, article_id
-from .readers import Draft, read_article
+from .readers import KINDS, Draft, kind_of, read_article
 from .readers.feed import read_feed
 from .resources import Refused, read_image
-from .text import xml_safe
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
 
-# About 300,000 words: far beyond any article, and still typeset in about a minute.
-MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
@@ -36,20 +33,6 @@ def read_capped(path: Path, kind: str, limit: int) -> bytes:
         raise BuildError(f"the {kind} is {len(data) / 2**20:.1f} MB; the limit is "
                          f"{limit // 2**20} MB per {kind}, so split it", path)
     return data
-
-
-def read_source(path: Path) -> str:
-    data = read_capped(path, "article", MAX_ARTICLE_BYTES)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise BuildError(f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-                         f"{exc.start}); convert it to UTF-8", path, line) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise BuildError("the article is empty", path)
-    return xml_safe(text)
 
 
 @dataclass(frozen=True)
@@ -67,8 +50,15 @@ class EntryReport:
 def read_one(entry: Entry, spec: EditionSpec, ident: ArticleId,
              rules: tuple[furniture.Rule, ...], report: Report) -> Article:
     path = entry.path
-    draft = read_article(path, read_source(path), dict(entry.overrides), spec.settings.language,
-                         report)
+    kind = kind_of(path)
+    for option, _ in entry.options:
+        if option not in kind.options:
+            takers = sorted(s for s, k in KINDS.items() if option in k.options)
+            raise BuildError(f"'{option}' in the article table for {path.name} applies to "
+                             f"{', '.join(takers) or 'no'} files only", spec.path, entry.line)
+    data = read_capped(path, "article", kind.limit)
+    draft = read_article(path, data, dict(entry.overrides), spec.settings.language, report,
+                         dict(entry.options))
     return to_article(draft, "image" in dict(entry.overrides), spec, ident, rules, report)
 
 
@@ -188,6 +178,14 @@ def read_sections(spec: EditionSpec, report: Report, pool: Pool | None = None
     each entry's articles, or the error that stopped it. Its warnings go to `report` as
     each outcome is taken (read in a worker, they travel with the outcome). The build
     stops at the first error; `edition check` reads on and reports them all."""
+    titles: dict[str, int] = {}
+    for section in spec.sections:
+        titles[section.title] = titles.get(section.title, 0) + 1
+    for title, count in titles.items():
+        if count > 1:
+            report.warn(f"{count} sections are titled '{title}'; the contents will list "
+                        f"them as separate sections (give them different titles, or merge "
+                        f"them)", spec.path, code="duplicate-section", near=title)
     rules = furniture.rules_for(spec.settings.furniture.remove, spec.settings.furniture.patterns)
     entries = [entry for section in spec.sections for entry in section.entries]
     read = _read_all(entries, spec, rules, pool) if pool else \

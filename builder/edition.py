@@ -30,7 +30,8 @@ from .settings import (
 )
 
 SECTION_KEYS = {"title": str, "articles": list}
-ENTRY_KEYS = {"path": str, **dict.fromkeys(ARTICLE_KEYS, object)}
+READER_OPTIONS = {"extract": bool}
+ENTRY_KEYS = {"path": str, **READER_OPTIONS, **dict.fromkeys(ARTICLE_KEYS, object)}
 FEED_KEYS = {"feed": str, "limit": int, "lang": str}
 
 
@@ -46,6 +47,8 @@ class Entry:
     line: int | None = None
     feed: bool = False
     limit: int | None = None
+    options: tuple[tuple[str, Any], ...] = ()  # for the reader: `extract` (web pages)
+    globbed: bool = False  # found by a glob, not named
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def _resolve(src: Source, root: Path, text: str, line: int | None,
     if Path(text).is_absolute():
         raise src.error(f"{kind} path '{text}' is absolute; give it relative to the "
                         f"edition file", line)
-    if any(ch in text for ch in "*?["):
+    if _is_glob(text):
         found = sorted(glob.glob(text, root_dir=base))
         paths = [(base / p).resolve() for p in found if (base / p).is_file()]
         if not paths:
@@ -199,6 +202,10 @@ def _resolve(src: Source, root: Path, text: str, line: int | None,
         if not inside(path, root):
             raise src.error(f"{kind} '{text}' is outside the edition's folder {root}", line)
     return paths
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
 
 
 def _feed(src: Source, root: Path, item: dict, section_line: int | None) -> list[Entry]:
@@ -226,7 +233,8 @@ def _entries(src: Source, root: Path, item: object, section_line: int | None) ->
     an article table or a feed table."""
     if isinstance(item, str):
         line = src.line_of(re.escape(item), section_line or 1)
-        return [Entry(p, (), line) for p in _resolve(src, root, item, line)]
+        return [Entry(p, (), line, globbed=_is_glob(item))
+                for p in _resolve(src, root, item, line)]
     if isinstance(item, dict) and "feed" in item:
         return _feed(src, root, item, section_line)
     if not isinstance(item, dict):
@@ -239,16 +247,18 @@ def _entries(src: Source, root: Path, item: object, section_line: int | None) ->
     line = src.line_of(re.escape(path), section_line or 1)
     check_keys(src, item, ENTRY_KEYS, f" in the article table for '{path}'", line or 1,
                at=line)
-    given = {k: v for k, v in item.items() if k != "path"}
+    given = {k: v for k, v in item.items() if k != "path" and k not in READER_OPTIONS}
+    options = tuple((k, v) for k, v in item.items() if k in READER_OPTIONS)
     overrides = tuple(normalise(given, src.path, dict.fromkeys(given, line)).items())
-    return [Entry(p, overrides, line) for p in _resolve(src, root, path, line)]
+    return [Entry(p, overrides, line, options=options, globbed=_is_glob(path))
+            for p in _resolve(src, root, path, line)]
 
 
 def _sections(src: Source, root: Path, raw: list,
               problems: list[Diagnostic]) -> tuple[SectionSpec, ...]:
     """The sections and their entries; a problem with one entry is added to `problems`
     and the rest are read on, so that all are reported at once."""
-    sections, seen = [], {}
+    tables: list[tuple[str | None, list[Entry]]] = []
     search_from = 1
     for table in raw:
         line = src.line_of(r"^\s*\[\[\s*sections\s*\]\]", search_from)
@@ -267,20 +277,32 @@ def _sections(src: Source, root: Path, raw: list,
                 entries += _entries(src, root, item, line)
             except BuildError as error:
                 problems += error.diagnostics
-        for entry in entries:
-            if entry.path in seen:
-                kind = "feed" if entry.feed else "article"
-                problems.append(src.problem(
-                    f"{kind} {entry.path.relative_to(root)} is listed twice (lines "
-                    f"{seen[entry.path]} and {entry.line}); list each article once",
-                    entry.line))
-            seen[entry.path] = entry.line
-        if not found:
-            sections.append(SectionSpec(table["title"], tuple(entries)))
-    if not seen and not problems:
+        tables.append((None if found else table["title"], entries))
+    kept = _once(src, root, [entry for _, entries in tables for entry in entries], problems)
+    if not kept and not problems:
         problems.append(src.problem("the edition lists no articles; add [[sections]] with "
                                     "'articles'"))
-    return tuple(sections)
+    return tuple(SectionSpec(title, tuple(e for e in entries if id(e) in kept))
+                 for title, entries in tables if title is not None)
+
+
+def _once(src: Source, root: Path, entries: list[Entry], problems: list[Diagnostic]
+          ) -> set[int]:
+    """The entries to read (by `id`): a file named twice is a problem; a file a glob
+    also finds is read once, where it is named (or where a glob first found it)."""
+    by_path: dict[Path, list[Entry]] = {}
+    for entry in entries:
+        by_path.setdefault(entry.path, []).append(entry)
+    kept = set()
+    for path, listed in by_path.items():
+        named = [entry for entry in listed if not entry.globbed]
+        for first, again in zip(named, named[1:], strict=False):
+            kind = "feed" if again.feed else "article"
+            problems.append(src.problem(
+                f"{kind} {path.relative_to(root)} is listed twice (lines {first.line} and "
+                f"{again.line}); list each article once", again.line))
+        kept.add(id((named or listed)[0]))
+    return kept
 
 
 def read_edition_toml(path: Path) -> tuple[Source, dict]:
