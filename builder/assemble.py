@@ -94,7 +94,7 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, ident:
                rules: tuple[furniture.Rule, ...], report: Report) -> Article:
     path = draft.path
     cleaned = clean_body(draft.html, ident, path, spec.root, rules, report,
-                         spec.settings.remote_images)
+                         spec.settings.remote_images, draft.attachments)
     meta = draft.meta
     shown_meta = [str(meta.get(k) or "") for k in ("title", "subtitle", "summary", "dateline")]
     printed = [*shown_meta, *meta.get("authors", ()), *cleaned.text, labels(meta["lang"])["by"]]

@@ -27,7 +27,7 @@ from lxml import etree
 from . import furniture
 from .errors import BuildError, Report
 from .models import BodyPart, Note, NoteRef, Removed, Resource
-from .resources import Refused, read_image
+from .resources import Refused, read_attached, read_image
 from .text import FOOTNOTE_TOKEN, xml_safe
 
 TAGS = {
@@ -100,7 +100,8 @@ def squash_spaces(text: str) -> str:
 
 def clean_body(html: str, article_id: str, source: Path, root: Path,
                rules: tuple[furniture.Rule, ...], report: Report,
-               remote: bool = False) -> Cleaned:
+               remote: bool = False, attachments: dict[str, bytes] | None = None) -> Cleaned:
+    """`attachments`: images that came inside the article's file, by their address."""
     tree = _parse(sanitise(html))
     _check_depth(tree, source)
     taken = _take_notes(tree)
@@ -112,7 +113,7 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     _figures(tree)
     _pull_quotes(tree)
     _unique_ids(parts, article_id, source, report)
-    resources = _images(parts, source, root, report, remote)
+    resources = _images(parts, source, root, report, remote, attachments or {})
     _links(parts, source, report)
     for part in parts:
         _table_cells(part)
@@ -523,7 +524,7 @@ def _unique_ids(parts: list[etree._Element], article_id: str, source: Path,
 
 
 def _images(parts: list[etree._Element], source: Path, root: Path, report: Report,
-            remote: bool) -> list[Resource]:
+            remote: bool, attachments: dict[str, bytes]) -> list[Resource]:
     resources = {}
     for img in list(_every(parts, "img")):
         src = img.get("src", "").strip()
@@ -532,7 +533,10 @@ def _images(parts: list[etree._Element], source: Path, root: Path, report: Repor
             report.warn(f"image '{src}' has no alt text; describe it for readers who "
                         f"cannot see it", source, code="missing-alt", near=src or "<img")
         try:
-            resource = read_image(src, source.parent, root, source, remote)
+            if src in attachments:
+                resource = read_attached(src, attachments[src], source)
+            else:
+                resource = read_image(src, source.parent, root, source, remote)
         except Refused as refused:
             report.warn(f"image left out: {refused}", source, code="image-refused",
                         near=src)

@@ -142,6 +142,18 @@ def read_image(reference: str, base: Path, root: Path, cited_in: Path,
     return Resource(f"images/{digest}{extension}", media_type, data, source)
 
 
+def read_attached(reference: str, data: bytes, cited_in: Path) -> Resource:
+    """Check an image that came inside an article's file (a Word file's picture) as a
+    file on disk is checked. Raises Refused (skip it) or BuildError (stop)."""
+    if len(data) > MAX_BYTES:
+        raise BuildError(f"image '{reference}' is {len(data) // 2**20} MB; the limit is "
+                         f"{MAX_BYTES // 2**20} MB", cited_in)
+    kind = _image_kind(data, reference, cited_in)
+    media_type, extension = MEDIA_TYPES[kind]
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return Resource(f"images/{digest}{extension}", media_type, data, None)
+
+
 def _read_local(reference: str, path: Path, cited_in: Path) -> bytes:
     try:
         info = path.stat()

@@ -25,12 +25,15 @@ NOT_TEXT = (
 
 @dataclass(frozen=True)
 class Draft:
-    """What a reader gives: checked metadata and a body HTML fragment (unsanitised)."""
+    """What a reader gives: checked metadata and a body HTML fragment (unsanitised);
+    `attachments`: files that came inside the article's file (a Word file's images), by
+    the address its HTML gives them (checked like any image when the body is cleaned)."""
 
     path: Path
     meta: dict[str, Any]
     html: str
     extra: dict[str, str] = field(default_factory=dict)
+    attachments: dict[str, bytes] = field(default_factory=dict)
 
 
 def merge(path: Path, own: dict[str, Any], own_lines: dict[str, int], overrides: dict,
