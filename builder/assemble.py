@@ -15,7 +15,7 @@ from .labels import direction, labels, long_date
 from .models import Article, ArticleId, Edition, Image, Section, article_id
 from .readers import KINDS, Draft, kind_of, read_article
 from .readers.feed import read_feed
-from .resources import Refused, read_image
+from .resources import MAX_SIDE, Refused, read_image
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -116,6 +116,9 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, ident:
         except Refused as refused:
             report.warn(f"lead image left out: {refused}", path, code="image-refused",
                         near=str(meta["image"]))
+        except BuildError as error:  # (at the line that names it)
+            raise BuildError(error.message, error.path,
+                             error.line or line_of(cited_in, str(meta["image"]))) from None
         else:
             image = Image(resource, meta.get("image_alt", ""))
             if not image.alt:
@@ -167,6 +170,12 @@ def assemble(spec: EditionSpec, report: Report, pool: Pool | None = None) -> Edi
             done += 1
             report.advance("reading articles", done, entries)
             report.note(f"read {entry.path.relative_to(spec.root)}")
+            for resource in dict.fromkeys(r for a in outcome.articles for r in a.resources):
+                if resource.scaled_from:
+                    width, height = resource.scaled_from
+                    what = resource.source.name if resource.source else resource.name
+                    report.note(f"  image {what} ({width}x{height} px) scaled down to "
+                                f"{MAX_SIDE} px on its long side for the book")
         if articles:  # a section left empty (as `edition new` writes them) is not shown
             sections.append(Section(section.title, tuple(articles)))
     return edition_of(spec, tuple(sections), report)
@@ -264,7 +273,8 @@ def edition_of(spec: EditionSpec, sections: tuple[Section, ...],
     cover = None
     if spec.cover:
         try:
-            cover = Image(read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path),
+            cover = Image(read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path,
+                                     scale=False),
                           f"Cover of {spec.settings.title}")
         except Refused as refused:
             raise BuildError(f"cover: {refused}", spec.path) from None

@@ -55,6 +55,7 @@ class ChunkCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / "chunks" if folder else None
         self.used: set[str] = set()
+        self.discarded: list[str] = []  # entries found damaged (truncated, corrupt)
         self._styles: dict[tuple[str, Look], str] = {}
         self._salt = _salt() if folder else ""
 
@@ -75,14 +76,21 @@ class ChunkCache:
     def get(self, key: str) -> Typeset | None:
         if not self.folder:
             return None
-        pdf = self.folder / f"{key}.pdf"
+        pdf, record = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        if not pdf.is_file() and not record.is_file():
+            return None
         try:
-            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            if not pdf.is_file():
-                return None
+            meta = json.loads(record.read_text(encoding="utf-8"))
+            if digest(pdf.read_bytes()) != meta["digest"]:
+                raise ValueError("the typeset part is not the one recorded")
             result = Typeset(b"", tuple(_page(p) for p in meta["pages"]), meta["refused"],
                              path=pdf)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            # A damaged entry (cut short by a full disk, edited, half deleted) is typeset
+            # again, never used and never the reason a build fails.
+            self.discarded.append(key)
+            pdf.unlink(missing_ok=True)
+            record.unlink(missing_ok=True)
             return None
         self.used.add(key)
         return result
@@ -92,7 +100,6 @@ class ChunkCache:
         if not self.folder:
             return result
         self.used.add(key)
-        meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused}
         pdf = self.folder / f"{key}.pdf"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -100,6 +107,8 @@ class ChunkCache:
                 shutil.move(result.path, pdf)
             else:
                 _write(pdf, result.pdf)
+            meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
+                    "digest": digest(pdf.read_bytes())}
             _write(self.folder / f"{key}.json", json.dumps(meta).encode())
         except OSError:
             return result  # a cache that cannot be written only makes the next build slower

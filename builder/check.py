@@ -131,7 +131,7 @@ def _cover(spec: EditionSpec) -> list[Diagnostic]:
     from .resources import Refused, read_image
 
     try:
-        read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path)
+        read_image(spec.cover.name, spec.cover.parent, spec.root, spec.path, scale=False)
     except Refused as refused:
         return [Diagnostic("cover-invalid", "error", f"cover: {refused}", spec.path)]
     except BuildError as error:

@@ -32,6 +32,7 @@ class Resource:
     media_type: str
     data: bytes = field(repr=False)
     source: Path | None = None  # the file it was read from, if any
+    scaled_from: tuple[int, int] | None = None  # a large photo's own size, scaled down
 
 
 @dataclass(frozen=True)

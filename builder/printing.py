@@ -153,6 +153,9 @@ def _start(run: Parallel, jobs: list[Job], stage: str = "") -> Callable[[], list
     keys = [cache.key(j.html, j.layer, j.resources, j.identifier, j.look, drawn=j.draw)
             for j in jobs]
     results = [cache.get(key) for key in keys]
+    for key in cache.discarded:
+        report.note(f"cache: a damaged entry ({key[:12]}) was discarded and is typeset again")
+    cache.discarded.clear()
     missing = sorted((i for i, result in enumerate(results) if result is None),
                      key=lambda i: -len(jobs[i].html))
     done = itertools.count(len(jobs) - len(missing) + 1)

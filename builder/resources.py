@@ -35,6 +35,9 @@ MEDIA_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "GIF": ("image/gif", ".gif"), "WEBP": ("image/webp", ".webp")}
 EXTENSIONS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 MAX_PIXELS = 40_000_000
+# A photo's longest side in the book: sharp on a tablet and in print at a page's width
+# (about 300 dpi at 21 cm), a tenth of a 24-megapixel camera's file.
+MAX_SIDE = 2500
 MAX_BYTES = 30 * 1024 * 1024
 REMOTE_TIMEOUT = 10.0
 REMOTE_MAX_BYTES = 10 * 1024 * 1024
@@ -128,8 +131,10 @@ def fetch_remote(url: str, allow_local: bool = False, timeout: float = REMOTE_TI
 
 
 def read_image(reference: str, base: Path, root: Path, cited_in: Path,
-               remote: bool = False) -> Resource:
-    """Read and check an image. Raises Refused (skip it) or BuildError (stop)."""
+               remote: bool = False, scale: bool = True) -> Resource:
+    """Read and check an image; one larger than `MAX_SIDE` is scaled down, unless not
+    to `scale` (a cover, printed at its own size). Raises Refused (skip it) or
+    BuildError (stop)."""
     source = None
     if remote and is_web_url(reference):
         data = fetch_remote(reference)
@@ -137,9 +142,7 @@ def read_image(reference: str, base: Path, root: Path, cited_in: Path,
         source = local_path(reference, base, root)
         data = _read_local(reference, source, cited_in)
     kind = _image_kind(data, reference, cited_in)
-    media_type, extension = MEDIA_TYPES[kind]
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    return Resource(f"images/{digest}{extension}", media_type, data, source)
+    return _resource(data, kind, source, scale)
 
 
 def read_attached(reference: str, data: bytes, cited_in: Path) -> Resource:
@@ -148,10 +151,47 @@ def read_attached(reference: str, data: bytes, cited_in: Path) -> Resource:
     if len(data) > MAX_BYTES:
         raise BuildError(f"image '{reference}' is {len(data) // 2**20} MB; the limit is "
                          f"{MAX_BYTES // 2**20} MB", cited_in)
-    kind = _image_kind(data, reference, cited_in)
+    return _resource(data, _image_kind(data, reference, cited_in), None)
+
+
+def _resource(data: bytes, kind: str, source: Path | None, scale: bool = True) -> Resource:
+    """The image as the book holds it, named by its content."""
+    scaled_from = None
+    if scale:
+        data, kind, scaled_from = _scaled(data, kind)
     media_type, extension = MEDIA_TYPES[kind]
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return Resource(f"images/{digest}{extension}", media_type, data, None)
+    return Resource(f"images/{digest}{extension}", media_type, data, source, scaled_from)
+
+
+def _scaled(data: bytes, kind: str) -> tuple[bytes, str, tuple[int, int] | None]:
+    """An image longer than `MAX_SIDE` scaled down to it, the same bytes on every
+    build (its own file is never touched); an animation is kept as it is. The
+    camera's orientation is applied first, since the copy keeps no EXIF data."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        if max(image.size) <= MAX_SIDE or getattr(image, "is_animated", False):
+            return data, kind, None
+        size = image.size
+        icc = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+    if upright.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        upright = upright.convert("RGBA" if "transparency" in upright.info
+                                  or upright.mode in ("PA", "P") else "RGB")
+    ratio = MAX_SIDE / max(upright.size)
+    new_size = tuple(max(1, round(side * ratio)) for side in upright.size)
+    small = upright.resize(new_size, Image.Resampling.LANCZOS)
+    kind = "PNG" if kind == "GIF" else kind  # (a still GIF's colours would be cut to 256)
+    options: dict = {"icc_profile": icc} if icc else {}
+    if kind == "JPEG":
+        small = small.convert("RGB") if small.mode in ("RGBA", "LA") else small
+        options |= {"quality": 88, "subsampling": "4:2:0"}
+    elif kind == "WEBP":
+        options |= {"quality": 88, "method": 4}
+    out = io.BytesIO()
+    small.save(out, kind, **options)
+    return out.getvalue(), kind, size
 
 
 def _read_local(reference: str, path: Path, cited_in: Path) -> bytes:

@@ -100,3 +100,29 @@ def test_a_change_is_never_served_stale(tree, change):
     build(tree, "cold", "--no-cache")
     assert outputs(tree, "cached") == outputs(tree, "cold")
     assert outputs(tree, "cached")["pdf"] != before, "the change did not reach the PDF"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "bad record", "no record"])
+def test_a_damaged_cache_entry_is_typeset_again(tree, damage):
+    build(tree, "cached")
+    cold = outputs(tree, "cached")
+    folder = tree / "cached" / ".edition-cache" / "chunks"
+    pdf = max(folder.glob("*.pdf"), key=lambda p: p.stat().st_size)
+    record = pdf.with_suffix(".json")
+    if damage == "truncate":
+        pdf.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 2])
+    elif damage == "garble":
+        data = bytearray(pdf.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        pdf.write_bytes(bytes(data))
+    elif damage == "bad record":
+        record.write_text('{"pages": [', encoding="utf-8")
+    else:
+        record.unlink()
+    (tree / "editions" / "sample.toml").write_text(  # (not up to date: the parts are used)
+        (tree / "editions" / "sample.toml").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8")
+    result = build(tree, "cached", "--verbose")
+    assert "a damaged entry" in result.stdout + result.stderr
+    assert outputs(tree, "cached") == cold
+    assert pdf.is_file() and record.is_file(), "the entry was made again"
