@@ -133,7 +133,7 @@ def to_article(draft: Draft, image_from_edition: bool, spec: EditionSpec, ident:
         tags=meta.get("tags", ()), image=image, resources=tuple(resources),
         removed=cleaned.removed, extra=tuple(sorted(draft.extra.items())),
         dateline=meta.get("dateline"), scripts=tuple(sorted(needs.groups)),
-        dir=meta.get("dir") or direction(meta["lang"]),
+        dir=meta.get("dir") or direction(meta["lang"]), initial=cleaned.initial,
     )
 
 

@@ -14,6 +14,7 @@ are checked like any other), and its own calls of other footnotes are kept (see
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
@@ -63,6 +64,10 @@ MAX_DEPTH = 48  # deeper nesting (lists in lists in quotes…) is refused, not t
 MAX_SPAN = 100  # the widest colspan or rowspan kept
 # A blockquote whose first line is this marker is a pull quote (the syntax of GitHub's
 # and Obsidian's callouts, so other Markdown tools show a plain quote).
+# The opening letter of a drop cap, after an opening quotation mark if any; letters that
+# join the next (Arabic, Syriac, Thaana, N'Ko…) cannot stand alone as one.
+OPENING_LETTER = re.compile("[\"'\u00ab\u201a\u201c\u201e\u2018\u2039]?\\w")
+JOINING = re.compile("[\u0600-\u08ff]")
 PULL_QUOTE = re.compile(r"^\s*\[!pullquote\][ \t]*\n?", re.IGNORECASE)
 
 
@@ -73,6 +78,7 @@ class Cleaned:
     resources: tuple[Resource, ...]
     removed: tuple[Removed, ...]
     text: tuple[str, ...]  # the body's text and its notes' text, as readers see it
+    initial: int = 0  # characters of the opening paragraph a drop cap takes (0: none)
 
 
 def sanitise(html: str) -> str:
@@ -127,7 +133,25 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     notes, marks = _number_notes(tree, taken, article_id, source, report)
     text = (tree.text_content(), *(note.inline for note in notes))
     return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
-                   tuple(removed), text)
+                   tuple(removed), text, _initial(tree))
+
+
+def _initial(tree: etree._Element) -> int:
+    """How many characters open the body for a drop cap: its first letter (after an
+    opening quotation mark, if any), when the body opens with a plain paragraph of text.
+    None where a letter cannot stand alone: one that joins the next (Arabic, Syriac…),
+    or one followed by a mark shaped with it (a Devanagari vowel sign, a Thai tone
+    mark). Render serialises the body as `<p>` then this text, and wraps them."""
+    first = tree[0] if len(tree) and not (tree.text or "").strip() else None
+    if first is None or first.tag != "p" or first.attrib:
+        return 0
+    match = OPENING_LETTER.match(first.text or "")
+    if match is None or JOINING.match(match[0][-1]):
+        return 0
+    after = (first.text or "")[match.end():match.end() + 1]
+    if after and unicodedata.category(after)[0] == "M":
+        return 0
+    return match.end()
 
 
 def _check_depth(tree: etree._Element, source: Path) -> None:

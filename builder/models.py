@@ -94,6 +94,7 @@ class Article:
     dateline: str | None = None  # where the story was filed, e.g. "ROTTERDAM"
     scripts: tuple[str, ...] = ()  # the font groups beyond Latin its text needs
     dir: str = "ltr"  # or "rtl": the direction its language is written in
+    initial: int = 0  # characters that open its body a drop cap may take (0: none)
 
 
 @dataclass(frozen=True)

@@ -404,13 +404,23 @@ def test_which_fonts_a_text_needs():
     assert fonts.needs("\uabc0", "en").missing == ("\uabc0",)
 
 
-def test_a_drop_cap_never_tears_a_letter_from_its_neighbours():
+def test_a_drop_cap_never_tears_a_letter_from_its_neighbours(tmp_path):
+    from builder.clean import clean_body
+    from builder.errors import Report
     from builder.render import initial
 
-    assert initial("<p>Harbour</p>") == '<p><span class="initial">H</span>arbour</p>'
-    assert initial("<p>港まつり</p>") == '<p><span class="initial">港</span>まつり</p>'
-    for joined in ("<p>بدأت</p>", "<p>बंदरगाह</p>", "<p>ที่นี่</p>"):
-        assert initial(joined) == joined  # Arabic joins; a vowel sign or tone mark follows
+    def opening(html: str) -> str:
+        cleaned = clean_body(html, "a1", tmp_path / "a.md", tmp_path, (), Report(quiet=True))
+        return initial(cleaned.body[0], cleaned.initial)
+
+    assert opening("<p>Harbour</p>") == '<p><span class="initial">H</span>arbour</p>'
+    assert opening("<p>“Harbour”</p>") == '<p><span class="initial">“H</span>arbour”</p>'
+    assert opening("<p>港まつり</p>") == '<p><span class="initial">港</span>まつり</p>'
+    for joined in ("<p>بدأت</p>", "<p>बंदरगाह</p>", "<p>ที่นี่</p>", "<h2>Head</h2><p>Text</p>",
+                   "<p><em>Harbour</em></p>", "<p>— Harbour</p>"):
+        # Arabic joins; a vowel sign or tone mark follows; no paragraph of text opens it
+        assert opening(joined) == clean_body(joined, "a1", tmp_path / "a.md", tmp_path, (),
+                                             Report(quiet=True)).body[0]
 
 
 def test_the_drawn_cover_draws_every_headline_with_a_font_that_has_it(scripts):

@@ -4,9 +4,7 @@ edition's own, the filters they use, and one error for a mistake in any of them.
 from __future__ import annotations
 
 import functools
-import re
 import traceback
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,24 +17,15 @@ from ..errors import BuildError
 from ..labels import join_names, labels, long_date
 from ..models import Article, Edition
 
-# A body's opening letter (after an opening quotation mark, if any), as our cleaning
-# writes it: `<p>` then text.
-OPENING_LETTER = re.compile("^<p>([\"'\u00ab\u201a\u201c\u201e\u2018\u2039]?\\w)")
-JOINING = re.compile("[\u0600-\u08ff]")  # Arabic, Syriac, Thaana, N'Ko…: letters that join
 
-
-def initial(html: str) -> markupsafe.Markup:
-    """The first letter of a body that opens with a paragraph of text, in
+def initial(html: str, count: int) -> markupsafe.Markup:
+    """A body's opening `count` characters (cleaning found them: `Article.initial`) in
     `<span class="initial">`, for a drop cap: an element, because WeasyPrint draws a
-    floated `::first-letter` over the line it starts. Not where a letter cannot stand
-    alone: one that joins the next (Arabic, Syriac…), or one followed by a mark shaped
-    with it (a Devanagari vowel sign, a Thai tone mark)."""
-    match = OPENING_LETTER.match(html)
-    if match is None or JOINING.match(match.group(1)[-1]) \
-            or unicodedata.category(html[match.end():match.end() + 1] or " ")[0] == "M":
+    floated `::first-letter` over the line it starts."""
+    if not count or not html.startswith("<p>"):
         return markupsafe.Markup(html)
-    return markupsafe.Markup(OPENING_LETTER.sub(r'<p><span class="initial">\1</span>', html,
-                                                count=1))
+    opening = html[3:3 + count]
+    return markupsafe.Markup(f'<p><span class="initial">{opening}</span>{html[3 + count:]}')
 
 
 class HouseLoader(jinja2.BaseLoader):
