@@ -411,7 +411,8 @@ def _call(match: re.Match, article_id: str, epub: bool) -> str:
     back-link returns to)."""
     n, k = int(match[1]), int(match[2])
     own = f' id="{_ref_id(article_id, n, k)}"' if epub else ""
-    return (f'<a class="noteref"{own} href="#{article_id}-fn-{n}" '
+    kind = ' epub:type="noteref"' if epub else ""  # (as the template marks the body's)
+    return (f'<a class="noteref"{own} href="#{article_id}-fn-{n}"{kind} '
             f'role="doc-noteref">{n}</a>')
 
 

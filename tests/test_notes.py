@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from lxml import etree
@@ -127,7 +128,7 @@ def test_a_note_called_from_a_note_is_a_note_numbered_on(spec):
                                                       "<p>Inner</p>")
     # the EPUB: a call in the outer note, with the id the inner note's back-link needs
     assert outer.blocks == ('<p>Outer<a class="noteref" id="a001-fnref-3" href="#a001-fn-3" '
-                            'role="doc-noteref">3</a>.</p>')
+                            'epub:type="noteref" role="doc-noteref">3</a>.</p>')
     # print, where a footnote cannot hold another: inside the outer note, after its text
     assert outer.inline == ('Outer<a class="noteref" href="#a001-fn-3" role="doc-noteref">3'
                             '</a>. <span id="a001-fn-3"><sup>3</sup> Inner</span>')
@@ -203,3 +204,9 @@ def test_links_in_notes_pass_epubcheck(tmp_path):
     built = build_edition(tmp_path / "e.toml", tmp_path / "out", "--format", "epub")
     assert epubcheck_messages(built.epub) == []
     assert "footnote '[^3]' is kept as note 2" in built.result.stderr
+    with zipfile.ZipFile(built.epub) as book:
+        page = next(book.read(n) for n in book.namelist() if n.endswith(".xhtml")
+                    and b"The inner note." in book.read(n))
+    calls = etree.fromstring(page).findall(".//{*}a[@role='doc-noteref']")
+    assert len(calls) == 3  # the body's, the first note's of the inner one, and the orphan's
+    assert all(a.get("{http://www.idpf.org/2007/ops}type") == "noteref" for a in calls)
