@@ -153,3 +153,12 @@ def test_a_photo_within_the_limit_is_kept_byte_for_byte(tmp_path):
     with zipfile.ZipFile(built.epub) as book:
         images = [n for n in book.namelist() if n.endswith(".jpg")]
         assert book.read(images[0]) == (folder / "photo.jpg").read_bytes()
+
+
+@pytest.mark.parametrize("heading", ["# <!-- draft -->", "# <b></b>", "# &#32;"])
+def test_an_opening_heading_with_no_text_is_no_title_and_no_crash(tmp_path, heading):
+    edition = write_edition(tmp_path, article=f"{heading}\n\nThe harbour opened.\n")
+    built = build_edition(edition, tmp_path / "o", "--format", "epub")
+    with zipfile.ZipFile(built.epub) as book:
+        text = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert "The harbour opened." in text and ">A<" in text  # titled by its file's name

@@ -194,7 +194,14 @@ def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
         raise BuildError("the article has no text after its metadata", path)
     if not meta.get("title"):
         body = _title_from_heading(body, meta, path, text.count("\n") - body.count("\n"))
-    html = converter(meta["lang"]).convert(body)
+    try:
+        html = converter(meta["lang"]).convert(body)
+    except (RuntimeError, RecursionError, ValueError, IndexError, KeyError) as exc:
+        # Python-Markdown's own limits (footnotes nested in themselves, nesting too deep
+        # for the interpreter): the file's markup, not a fault of the build.
+        raise BuildError(f"the Markdown converter gave up on this file ({type(exc).__name__}: "
+                         f"{exc}); simplify its markup (footnotes, nested lists or quotes)",
+                         path) from None
     return Draft(path, meta, html, extra)
 
 
@@ -209,7 +216,8 @@ def _title_from_heading(body: str, meta: dict, path: Path, first_line: int) -> s
     from lxml import html as lxml_html
 
     shown = converter(meta["lang"]).convert(match[1])
-    text = lxml_html.fromstring(shown).text_content() if shown.strip() else ""
+    text = lxml_html.fragment_fromstring(shown, create_parent="div").text_content() \
+        if shown.strip() else ""  # (a heading of a comment alone is no title)
     rest = "\n".join(lines[at + 1:])
     if not text.strip() or not rest.strip():  # (a heading alone is the article's text)
         return body
