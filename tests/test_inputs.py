@@ -162,3 +162,30 @@ def test_an_opening_heading_with_no_text_is_no_title_and_no_crash(tmp_path, head
     with zipfile.ZipFile(built.epub) as book:
         text = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
     assert "The harbour opened." in text and ">A<" in text  # titled by its file's name
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><id>urn:wire</id>
+<updated>2026-11-20T00:00:00Z</updated>
+<entry><title>Quay</title><id>urn:1</id><summary>S.</summary>
+<published>{date}</published><content type="html">&lt;p&gt;Quay text.&lt;/p&gt;</content></entry>
+</feed>
+"""
+
+
+@pytest.mark.parametrize("date", ["2026-13-01T09:00:00Z", "2026-02-30",
+                                  "Tue, 31 Nov 2026 10:00:00 +0000"])
+def test_an_impossible_date_in_a_feed_is_one_line_with_its_line(tmp_path, date):
+    """feedparser would roll it on (2026-13-01 to 2027-01-01): a wrong date, silently."""
+    edition = write_edition(tmp_path / "src", GOOD.replace('"a.md"', '{ feed = "w.xml" }'))
+    (tmp_path / "src" / "w.xml").write_text(ATOM.format(date=date), encoding="utf-8")
+    assert_fails(tmp_path, edition, f"w.xml:5: entry 1 'Quay': published date '{date}' "
+                                    f"does not exist")
+    check = run_edition("check", str(edition))
+    assert check.returncode == 1 and f"published date '{date}' does not exist" in check.stdout
+
+
+def test_an_impossible_date_in_a_header_block_is_one_line_with_its_line(tmp_path):
+    edition = write_edition(tmp_path / "src", article="Title: H\nDate: 2026-02-30\n\nText.\n")
+    assert_fails(tmp_path, edition, "a.md:2: 'date' must be a date like 2026-11-21, not "
+                                    "'2026-02-30'")

@@ -24,7 +24,7 @@ import lxml.html
 from lxml import etree
 
 from ..clean import sanitise, squash_spaces
-from ..errors import BuildError, Report
+from ..errors import BuildError, Report, line_of
 from ..metadata import MAX_CHARS, check_lang, normalise
 from ..text import xml_safe
 from .meta import Draft
@@ -226,12 +226,42 @@ def _date(entry: FeedParserDict, label: str, path: Path, report: Report) -> dt.d
                 return read(raw).date()
             except (TypeError, ValueError, IndexError, OverflowError):
                 pass
+        if not _possible(_written(raw)):  # (feedparser rolls 2026-13-01 on to 2027-01-01)
+            raise BuildError(f"{key} date {raw[:40]!r} does not exist; correct it in the "
+                             f"feed", path, line_of(path, raw[:40]))
         parsed = _own(entry, f"{key}_parsed")
         if parsed:
             return dt.date(*parsed[:3])
         report.warn(f"{label}: {key} date {raw[:40]!r} not understood; the article has "
                     f"no date", path, code="feed-date", near=raw[:40])
     return None
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+RFC_DAY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{4})\b")
+
+
+def _written(raw: str) -> tuple[int, int, int] | None:
+    """Year, month and day as a date is written (ISO 8601 or RFC 822), possible or not."""
+    if match := ISO_DAY.match(raw):
+        return int(match[1]), int(match[2]), int(match[3])
+    match = RFC_DAY.search(raw)
+    if match and match[2].lower() in MONTHS:
+        return int(match[3]), MONTHS.index(match[2].lower()) + 1, int(match[1])
+    return None
+
+
+def _possible(written: tuple[int, int, int] | None) -> bool:
+    """Whether a date written so exists (one not written in a form known is given the
+    benefit of the doubt: feedparser reads more forms)."""
+    if written is None:
+        return True
+    try:
+        dt.date(*written)
+    except ValueError:
+        return False
+    return True
 
 
 def _timestamp(entry: FeedParserDict) -> float | None:
