@@ -16,7 +16,7 @@ from .errors import SEVERITIES, BuildError, Diagnostic, Report, line_of, shown
 from .models import Article, Section
 
 # Beyond this an image only makes the EPUB heavy: 2,500 px is a full A4 page at 300 dpi.
-OVERSIZED_PIXELS, OVERSIZED_BYTES = 4000, 5 * 2**20
+OVERSIZED_BYTES = 5 * 2**20
 
 
 def _from_error(error: BuildError, code: str) -> list[Diagnostic]:
@@ -111,18 +111,23 @@ def _summary_line(path: Path) -> int | None:
 
 
 def _image_sizes(article: Article, source: Path) -> list[Diagnostic]:
-    from PIL import Image
-
+    """Advice on heavy images: one the build scales down (its file could be smaller), or
+    a file over `OVERSIZED_BYTES` at a size the book keeps."""
     findings = []
     for resource in article.resources:
-        with Image.open(io.BytesIO(resource.data)) as image:
-            width, height = image.size
         name = resource.source.name if resource.source else resource.name
-        if max(width, height) > OVERSIZED_PIXELS or len(resource.data) > OVERSIZED_BYTES:
+        megabytes = len(resource.data) / 2**20
+        if resource.scaled_from:
+            width, height = resource.scaled_from
             findings.append(Diagnostic(
                 "oversized-image", "warning",
-                f"image '{name}' is {width}×{height} px, {len(resource.data) / 2**20:.1f} MB; "
-                f"about 2,500 px on the longest side is enough for print and keeps the "
+                f"image '{name}' is {width}×{height} px; the book takes it scaled down to "
+                f"2,500 px on its longest side (its file is left as it is)", source,
+                line_of(article.source, name), build=False))
+        elif len(resource.data) > OVERSIZED_BYTES:
+            findings.append(Diagnostic(
+                "oversized-image", "warning",
+                f"image '{name}' is {megabytes:.1f} MB; a JPEG or a smaller PNG keeps the "
                 f"EPUB light", source, line_of(article.source, name), build=False))
     return findings
 
