@@ -643,7 +643,7 @@ def _remove_furniture(tree: etree._Element,
                 break
             tree.remove(last)
             continue
-        rule = furniture.match(text, rules)
+        rule = furniture.match(furniture.block_of(last), rules)
         if rule is None:
             break
         removed.append(Removed(text, rule.name))
