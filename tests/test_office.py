@@ -361,3 +361,66 @@ def test_word_content_mammoth_cannot_read_is_a_warning(tmp_path):
     _, report = load(edition)
     assert any(w.code == "docx-content-dropped" and "an equation left out" in w.message
                for w in report.warnings), [str(w) for w in report.warnings]
+
+
+def test_a_simple_fields_text_is_kept(tmp_path):
+    document = docx_part("word/document.xml").replace(
+        "<w:body>", '<w:body><w:p><w:pPr><w:pStyle w:val="Caption"/></w:pPr><w:r><w:t '
+        'xml:space="preserve">Map </w:t></w:r><w:fldSimple w:instr=" SEQ Map \\* ARABIC ">'
+        '<w:r><w:t>7</w:t></w:r></w:fldSimple><w:r><w:t>: the outer channel</w:t></w:r>'
+        '</w:p>', 1)
+    edition = edition_of(tmp_path, "field.docx")
+    repacked(OFFICE / "harbour.docx", tmp_path / "field.docx",
+             {"word/document.xml": document.encode()})
+    edition_, report = load(edition)
+    assert "<p>Map 7: the outer channel</p>" in body(edition_.articles[0])
+    assert "docx-content-dropped" not in codes(report)
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])
+def test_without_any_title_an_opening_heading_is_the_title(tmp_path, kind):
+    if kind == "docx":
+        document = re.sub(r'<w:p>\s*<w:pPr>\s*<w:pStyle w:val="(Title|Subtitle)" />.*?</w:p>',
+                          "", docx_part("word/document.xml"), flags=re.S)
+        core = re.sub(r"<dc:title>.*?</dc:title>", "", docx_part("docProps/core.xml"))
+        edit = {"word/document.xml": document.encode(), "docProps/core.xml": core.encode()}
+    else:
+        with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+            content = z.read("content.xml").decode()
+        content = re.sub(r'<text:p text:style-name="(Title|Subtitle)">.*?</text:p>', "",
+                         content)
+        edit = {"content.xml": content.encode(), "meta.xml": None}
+    edition = edition_of(tmp_path, f"untitled.{kind}")
+    repacked(OFFICE / f"harbour.{kind}", tmp_path / f"untitled.{kind}", edit)
+    [article] = load(edition)[0].articles
+    assert article.title == "The works"
+    assert "The works" not in body(article) and "Later</h2>" in body(article)
+
+
+def test_a_picture_of_a_kind_the_book_cannot_hold_is_left_out_with_a_warning(tmp_path):
+    with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+        content = z.read("content.xml").decode()
+    edition = edition_of(tmp_path, "wmf.odt")
+    repacked(OFFICE / "harbour.odt", tmp_path / "wmf.odt", {
+        "content.xml": content.replace("Pictures/0.png", "Pictures/0.wmf").encode(),
+        "Pictures/0.png": None, "Pictures/0.wmf": b"\xd7\xcd\xc6\x9a" + bytes(60)})
+    edition_, report = load(edition)
+    [article] = edition_.articles
+    assert article.resources == () and "[A red dredger moored at a quay]" in body(article)
+    [warning] = [w for w in report.warnings if w.code == "image-refused"]
+    assert "'Pictures/0.wmf' is a WMF picture" in warning.message
+
+
+def test_a_missing_pandoc_is_a_clear_error(monkeypatch):
+    import pypandoc
+
+    from builder.readers.odt import read_odt
+
+    def missing() -> str:
+        raise OSError("No pandoc was found")
+
+    monkeypatch.setattr(pypandoc, "get_pandoc_path", missing)
+    path = OFFICE / "harbour.odt"
+    with pytest.raises(BuildError, match=r"reading \.odt articles needs pandoc, which the "
+                                         r"pypandoc-binary package provides"):
+        read_odt(path, path.read_bytes(), {}, {"lang": "en"}, Report(stream=io.StringIO()))

@@ -35,8 +35,10 @@ from .office import (
     parse_xml,
     read_entry,
     serialise,
+    stand_in,
     take_captions,
     take_first,
+    title_from_heading,
 )
 
 WHAT = "Word document"
@@ -66,9 +68,9 @@ UNREAD = re.compile(r"An unrecognised element was ignored: (\S+)")
 LINKED = re.compile(r"could not (?:open|find) external image '([^']*)'")
 # What an element mammoth does not read is, by its local name.
 ELEMENTS = {"oMath": "an equation", "oMathPara": "an equation",
-            "fldSimple": "a field (a cross-reference or computed text)",
             "altChunk": "an embedded document (HTML or another file pasted in)",
             "object": "an embedded object"}
+TEXT_PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")
 # Names office programs put in a file's author property by themselves.
 NO_AUTHOR = {"", "author", "user", "windows user", "microsoft office user", "python-docx",
              "unknown", "administrator"}
@@ -79,13 +81,14 @@ def read_docx(path: Path, data: bytes, overrides: dict, defaults: dict,
     package = open_package(path, data, WHAT)
     _check_word(path, package)
     check_xml_entries(path, package, WHAT)
-    _warn_changes(path, package, report)
+    data = _prepared(path, package, data, report)
     attachments: dict[str, bytes] = {}
     html = _convert(path, data, attachments, report)
     root = fragment(html)
     title = take_first(root, lambda p: TITLE in p.get("class", "").split())
     subtitle = take_first(root, lambda p: SUBTITLE in p.get("class", "").split())
-    _stand_ins(root)
+    for img in root.xpath(".//img[not(@src) or @src='']"):  # left out, and warned about
+        stand_in(img)
     take_captions(root, [p for p in root.iter("p") if CAPTION in p.get("class", "").split()])
     _notes(root)
     own = _properties(path, package, report)
@@ -93,18 +96,12 @@ def read_docx(path: Path, data: bytes, overrides: dict, defaults: dict,
         own["title"] = title
     if subtitle:
         own["subtitle"] = subtitle
+    if "title" not in own and "title" not in overrides:
+        title = title_from_heading(root)
+        if title:
+            own["title"] = title
     meta, extra = merge(path, own, {}, overrides, defaults, report)
     return Draft(path, meta, serialise(root), extra, attachments)
-
-
-def _stand_ins(root: etree._Element) -> None:
-    """A picture left out (warned about when it was): its alt text in brackets."""
-    for img in root.xpath(".//img[not(@src) or @src='']"):
-        alt = " ".join(img.get("alt", "").split())
-        stand_in = etree.Element("span")
-        stand_in.text = f"[{alt}]" if alt else ""
-        stand_in.tail = img.tail
-        img.getparent().replace(img, stand_in)
 
 
 def _check_word(path: Path, package: zipfile.ZipFile) -> None:
@@ -185,18 +182,26 @@ def _report_messages(path: Path, messages: list[Any], report: Report) -> None:
             report.warn(f"Word document: {message}{times}", path, code="docx-content-dropped")
 
 
-def _warn_changes(path: Path, package: zipfile.ZipFile, report: Report) -> None:
-    """Say what reading the text as accepted does: tracked insertions kept, deletions
-    dropped; comments left out."""
+def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report) -> bytes:
+    """The file for mammoth: its simple fields' text kept (mammoth drops a `w:fldSimple`
+    and what it holds, a caption's number say). Tracked changes and comments are
+    counted and said in warnings: mammoth reads insertions and skips deletions and
+    comments."""
     inserted = deleted = comments = 0  # (moved text: a deletion and an insertion)
-    for name in ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml"):
-        data = read_entry(path, package, name, WHAT)
-        if data is None:
+    changed = {}
+    for name in TEXT_PARTS:
+        part = read_entry(path, package, name, WHAT)
+        if part is None:
             continue
-        tree = parse_xml(path, data, name, WHAT)
+        tree = parse_xml(path, part, name, WHAT)
         inserted += len(tree.xpath(".//w:ins | .//w:moveTo", namespaces=NS))
         deleted += len(tree.xpath(".//w:del | .//w:moveFrom", namespaces=NS))
         comments += len(tree.xpath(".//w:commentReference", namespaces=NS))
+        fields = tree.xpath(".//w:fldSimple", namespaces=NS)
+        for field in reversed(fields):  # the innermost first
+            _unwrap(field)
+        if fields:
+            changed[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     if inserted or deleted:
         report.warn(f"the document has tracked changes ({count(inserted, 'insertion')}, "
                     f"{count(deleted, 'deletion')}): read as if all were accepted (inserted "
@@ -205,6 +210,29 @@ def _warn_changes(path: Path, package: zipfile.ZipFile, report: Report) -> None:
     if comments:
         report.warn(f"{count(comments, 'comment')} left out (comments are not printed)",
                     path, code="comments-dropped")
+    return _repacked(path, package, changed) if changed else data
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Put an element's children in its place."""
+    parent = el.getparent()
+    at = parent.index(el)
+    for child in reversed(list(el)):
+        parent.insert(at, child)
+    parent.remove(el)
+
+
+def _repacked(path: Path, package: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
+    """The package again, with some entries changed."""
+    import io
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as new:
+        for entry in package.infolist():
+            if not entry.is_dir():
+                new.writestr(entry.filename, changed.get(entry.filename)
+                             or read_entry(path, package, entry.filename, WHAT) or b"")
+    return stream.getvalue()
 
 
 def _notes(root: etree._Element) -> None:

@@ -34,7 +34,9 @@ from .office import (
     parse_xml,
     read_entry,
     serialise,
+    stand_in,
     take_captions,
+    title_from_heading,
 )
 
 WHAT = "OpenDocument text"
@@ -52,6 +54,7 @@ CAPTION_STYLES = {"Caption", "Illustration", "Figure", "Table", "Drawing", "Text
                   "FigureCaption", "TableCaption", "ImageCaption"}
 CAPTION_MARK = "\ue000edition-caption\ue000"  # private use: no document holds it
 PANDOC_SECONDS = 120
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 OTHER_KINDS = {"spreadsheet": "a spreadsheet (.ods)", "presentation": "a presentation (.odp)",
                "graphics": "a drawing (.odg)", "text-template": "a template (.ott): save "
                "it as a document (.odt)"}
@@ -72,9 +75,13 @@ def read_odt(path: Path, data: bytes, overrides: dict, defaults: dict,
     _drop_changes(path, content, report)
     alts = _pictures(path, package, content, report)
     _mark_captions(content, styles)
-    html, attachments = _pandoc(path, package, content, alts)
+    root, attachments = _pandoc(path, package, content, alts, report)
+    if "title" not in own and "title" not in overrides:
+        title = title_from_heading(root)
+        if title:
+            own["title"] = title
     meta, extra = merge(path, own, {}, overrides, defaults, report)
-    return Draft(path, meta, html, extra, attachments)
+    return Draft(path, meta, serialise(root), extra, attachments)
 
 
 def _entry(path: Path, package: zipfile.ZipFile, name: str) -> bytes:
@@ -191,8 +198,8 @@ def _mark_captions(content: etree._Element, parents: dict[str, str]) -> None:
 
 
 def _pandoc(path: Path, package: zipfile.ZipFile, content: etree._Element,
-            alts: dict[str, str]) -> tuple[str, dict[str, bytes]]:
-    """The body HTML pandoc makes of the prepared document, and its pictures."""
+            alts: dict[str, str], report: Report) -> tuple[etree._Element, dict[str, bytes]]:
+    """The body pandoc makes of the prepared document, and its pictures."""
     with tempfile.TemporaryDirectory(prefix="edition-odt-") as temp:
         folder = Path(temp)
         source = folder / "article.odt"
@@ -200,10 +207,10 @@ def _pandoc(path: Path, package: zipfile.ZipFile, content: etree._Element,
         media = folder / "media"
         html = _run_pandoc(path, [source.name, "--extract-media", media.name], folder)
         root = fragment(html)
-        attachments = _media(root, media, alts)
+        attachments = _media(path, root, media, alts, report)
     _notes(root)
     take_captions(root, _captions(root))
-    return serialise(root), attachments
+    return root, attachments
 
 
 def _repack(path: Path, package: zipfile.ZipFile, content: etree._Element,
@@ -246,20 +253,27 @@ def _run_pandoc(path: Path, arguments: list[str], folder: Path) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _media(root: etree._Element, media: Path, alts: dict[str, str]) -> dict[str, bytes]:
-    """Pandoc's extracted pictures as attachments, by `media/<name in the package>`."""
+def _media(path: Path, root: etree._Element, media: Path, alts: dict[str, str],
+           report: Report) -> dict[str, bytes]:
+    """Pandoc's extracted pictures as attachments, by `media/<name in the package>`; a
+    picture of a kind the book cannot hold (WMF, SVG…) is left out with a warning."""
     attachments = {}
-    for img in root.iter("img"):
+    for img in list(root.iter("img")):
         src = img.get("src", "")
-        if not src.startswith("media/"):
-            continue
         inside = src.removeprefix("media/")
         file = (media / inside).resolve()
-        if not file.is_relative_to(media.resolve()) or not file.is_file():
-            continue
-        attachments[src] = file.read_bytes()
+        if not src.startswith("media/") or not file.is_relative_to(media.resolve()) \
+                or not file.is_file():
+            continue  # pandoc gives other addresses as written: cleaning refuses them
         if not img.get("alt") and alts.get(inside):
             img.set("alt", alts[inside])
+        if file.suffix.lower() not in IMAGE_SUFFIXES:
+            report.warn(f"image left out: '{inside}' is a {file.suffix[1:].upper()} picture; "
+                        f"save it as PNG or JPEG and insert that instead", path,
+                        code="image-refused")
+            stand_in(img)
+            continue
+        attachments[src] = file.read_bytes()
     return attachments
 
 

@@ -173,6 +173,28 @@ def _table(el: etree._Element | None) -> etree._Element | None:
     return el
 
 
+def stand_in(img: etree._Element) -> None:
+    """A picture left out (and warned about): its alt text in brackets in its place."""
+    alt = " ".join(img.get("alt", "").split())
+    span = etree.Element("span")
+    span.text = f"[{alt}]" if alt else ""
+    span.tail = img.tail
+    img.getparent().replace(img, span)
+
+
+def title_from_heading(root: etree._Element) -> str | None:
+    """For a document with no title (no Title paragraph, none in its properties, none
+    from the edition): a level-1 heading it opens with, taken out, as in Markdown."""
+    first = next((el for el in root if el.tag != "a" or el.text_content().strip()), None)
+    if first is None or first.tag != "h1" or first.getnext() is None:
+        return None
+    text = " ".join(first.text_content().split())
+    if not text:
+        return None
+    _drop(first)
+    return text
+
+
 def _drop(el: etree._Element) -> None:
     """Remove an element, keeping its tail text."""
     parent, previous = el.getparent(), el.getprevious()
