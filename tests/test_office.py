@@ -26,6 +26,7 @@ from conftest import FIXTURES, NS, assert_fails, build_edition, epubcheck_messag
 
 OFFICE = FIXTURES / "office"
 KINDS = ("harbour.docx", "harbour.odt")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def edition_of(folder: Path, *articles: str) -> Path:
@@ -424,3 +425,37 @@ def test_a_missing_pandoc_is_a_clear_error(monkeypatch):
     with pytest.raises(BuildError, match=r"reading \.odt articles needs pandoc, which the "
                                          r"pypandoc-binary package provides"):
         read_odt(path, path.read_bytes(), {}, {"lang": "en"}, Report(stream=io.StringIO()))
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])
+def test_page_headers_and_footers_are_left_out_with_a_warning(tmp_path, kind):
+    if kind == "docx":
+        edit = {"word/header1.xml": (
+            f'<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>Harbour Authority</w:t></w:r>'
+            '<w:r><w:t xml:space="preserve"> internal</w:t></w:r></w:p></w:hdr>').encode(),
+            # a page number alone is no text lost
+            "word/footer1.xml": (
+                f'<w:ftr xmlns:w="{W}"><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                '<w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:fldChar '
+                'w:fldCharType="separate"/></w:r><w:r><w:t>Page 3</w:t></w:r><w:r><w:fldChar '
+                'w:fldCharType="end"/></w:r></w:p></w:ftr>').encode()}
+    else:
+        with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+            styles = z.read("styles.xml").decode()
+        edit = {"styles.xml": styles.replace(
+            "<office:master-styles>", '<office:master-styles><style:master-page '
+            'style:name="Standard"><style:header><text:p>Harbour Authority internal</text:p>'
+            '</style:header></style:master-page>', 1).encode()}
+    edition = edition_of(tmp_path, f"headed.{kind}")
+    repacked(OFFICE / f"harbour.{kind}", tmp_path / f"headed.{kind}", edit)
+    edition_, report = load(edition)
+    assert "Harbour Authority" not in body(edition_.articles[0])
+    [warning] = [w for w in report.warnings if w.code == "headers-dropped"]
+    assert warning.message == "page headers and footers left out (“Harbour Authority internal”)"
+
+
+def test_the_fixtures_warn_of_nothing_else(read):
+    _, report = read
+    assert sorted((Path(w.path).name, w.code) for w in report.warnings) == [
+        ("harbour.docx", "comments-dropped"), ("harbour.docx", "tracked-changes"),
+        ("harbour.odt", "comments-dropped"), ("harbour.odt", "tracked-changes")]

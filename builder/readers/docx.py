@@ -39,6 +39,7 @@ from .office import (
     take_captions,
     take_first,
     title_from_heading,
+    warn_headers,
 )
 
 WHAT = "Word document"
@@ -210,7 +211,32 @@ def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report)
     if comments:
         report.warn(f"{count(comments, 'comment')} left out (comments are not printed)",
                     path, code="comments-dropped")
+    warn_headers(path, _header_texts(path, package), report)
     return _repacked(path, package, changed) if changed else data
+
+
+def _header_texts(path: Path, package: zipfile.ZipFile) -> list[str]:
+    texts = []
+    for name in sorted(package.namelist()):
+        if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+            part = parse_xml(path, read_entry(path, package, name, WHAT) or b"<x/>", name, WHAT)
+            texts += [_unfielded(p) for p in part.iterfind(".//w:p", NS)]
+    return texts
+
+
+def _unfielded(paragraph: etree._Element) -> str:
+    """A paragraph's text without its fields (a page number, the date)."""
+    text, depth = [], 0
+    for el in paragraph.iter(f"{{{W}}}t", f"{{{W}}}fldChar"):
+        kind = el.get(f"{{{W}}}fldCharType")
+        if kind == "begin":
+            depth += 1
+        elif kind == "end":
+            depth = max(depth - 1, 0)
+        elif el.tag == f"{{{W}}}t" and not depth \
+                and not any(a.tag == f"{{{W}}}fldSimple" for a in el.iterancestors()):
+            text.append(el.text or "")
+    return "".join(text)
 
 
 def _unwrap(el: etree._Element) -> None:

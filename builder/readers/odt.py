@@ -37,6 +37,7 @@ from .office import (
     stand_in,
     take_captions,
     title_from_heading,
+    warn_headers,
 )
 
 WHAT = "OpenDocument text"
@@ -54,6 +55,9 @@ CAPTION_STYLES = {"Caption", "Illustration", "Figure", "Table", "Drawing", "Text
                   "FigureCaption", "TableCaption", "ImageCaption"}
 CAPTION_MARK = "\ue000edition-caption\ue000"  # private use: no document holds it
 PANDOC_SECONDS = 120
+FIELDS = {f"{{{NS['text']}}}{name}" for name in (
+    "page-number", "page-count", "date", "time", "file-name", "chapter", "title",
+    "sender-firstname", "author-name", "page-continuation")}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 OTHER_KINDS = {"spreadsheet": "a spreadsheet (.ods)", "presentation": "a presentation (.odp)",
                "graphics": "a drawing (.odg)", "text-template": "a template (.ott): save "
@@ -73,6 +77,7 @@ def read_odt(path: Path, data: bytes, overrides: dict, defaults: dict,
         if text:
             own[key] = text
     _drop_changes(path, content, report)
+    warn_headers(path, _header_texts(path, package), report)
     alts = _pictures(path, package, content, report)
     _mark_captions(content, styles)
     root, attachments = _pandoc(path, package, content, alts, report)
@@ -163,6 +168,28 @@ def _drop_changes(path: Path, content: etree._Element, report: Report) -> None:
                     f"printed)", path, code="comments-dropped")
     for el in [*comments, *content.findall(".//office:annotation-end", NS)]:
         _remove(el)
+
+
+def _header_texts(path: Path, package: zipfile.ZipFile) -> list[str]:
+    data = read_entry(path, package, "styles.xml", WHAT)
+    if not data:
+        return []
+    styles = parse_xml(path, data, "styles.xml", WHAT)
+    found = styles.xpath(".//style:master-page/*[local-name()='header' or local-name()="
+                         "'footer' or local-name()='header-first' or local-name()="
+                         "'footer-first']//text:p", namespaces=NS)
+    return [_unfielded(p) for p in found]
+
+
+def _unfielded(paragraph: etree._Element) -> str:
+    """A paragraph's text without its fields (a page number, the date)."""
+    text = [paragraph.text or ""]
+    for el in paragraph.iterdescendants():
+        if not any(a.tag in FIELDS for a in (el, *el.iterancestors())):
+            text.append(el.text or "")
+        if not any(a.tag in FIELDS for a in el.iterancestors()):
+            text.append(el.tail or "")
+    return "".join(text)
 
 
 def _pictures(path: Path, package: zipfile.ZipFile, content: etree._Element,

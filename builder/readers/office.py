@@ -129,6 +129,19 @@ def own_date(value: str | None, path: Path, report: Report, where: str) -> dt.da
         return None
 
 
+def warn_headers(path: Path, texts: list[str], report: Report) -> None:
+    """Page headers and footers belong to the document's pages, not to the article:
+    left out, and said (with what they held) when they hold words (their fields, a
+    page number say, already taken out of `texts`)."""
+    texts = [" ".join(t.split()) for t in texts]
+    texts = list(dict.fromkeys(t for t in texts if any(c.isalpha() for c in t)))
+    if texts:
+        shown = "; ".join(texts)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        report.warn(f"page headers and footers left out (“{shown}”)", path,
+                    code="headers-dropped")
+
+
 def count(n: int, thing: str) -> str:
     """`1 comment`, `3 comments`."""
     return f"{n} {thing}{'s' if n != 1 else ''}"
