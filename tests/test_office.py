@@ -459,3 +459,42 @@ def test_the_fixtures_warn_of_nothing_else(read):
     assert sorted((Path(w.path).name, w.code) for w in report.warnings) == [
         ("harbour.docx", "comments-dropped"), ("harbour.docx", "tracked-changes"),
         ("harbour.odt", "comments-dropped"), ("harbour.odt", "tracked-changes")]
+
+
+LIBREOFFICE_FIGURE = (
+    '<text:p text:style-name="Standard"><draw:frame draw:name="Frame1" '
+    'text:anchor-type="as-char"><draw:text-box><text:p text:style-name="Illustration">'
+    '<draw:frame draw:name="Image1" text:anchor-type="as-char"><draw:image '
+    'xlink:href="Pictures/0.png" xlink:type="simple" xlink:show="embed" '
+    'xlink:actuate="onLoad"/><svg:desc>A red dredger moored at a quay</svg:desc></draw:frame>'
+    '<text:line-break/>Illustration <text:sequence text:name="Illustration" '
+    'text:formula="ooow:Illustration+1" style:num-format="1">1</text:sequence>: The dredger '
+    'Maren</text:p></draw:text-box></draw:frame></text:p>')
+
+
+def test_a_libreoffice_captioned_frame_becomes_a_figure(tmp_path):
+    with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+        content = z.read("content.xml").decode()
+    content = re.sub(r'<text:p text:style-name="FigureWithCaption">.*?</text:p>\s*'
+                     r'<text:p text:style-name="FigureCaption">.*?</text:p>',
+                     LIBREOFFICE_FIGURE, content, flags=re.S)
+    edition = edition_of(tmp_path, "frame.odt")
+    repacked(OFFICE / "harbour.odt", tmp_path / "frame.odt",
+             {"content.xml": content.encode()})
+    [article] = load(edition)[0].articles
+    tree = etree.fromstring(f"<div>{body(article)}</div>")
+    [figure] = tree.iter("figure")
+    assert figure.find("img").get("alt") == "A red dredger moored at a quay"
+    assert figure.findtext("figcaption") == "Illustration 1: The dredger Maren"
+
+
+def test_a_picture_missing_from_the_docx_is_left_out_with_a_warning(tmp_path):
+    edition = edition_of(tmp_path, "gone.docx")
+    with zipfile.ZipFile(OFFICE / "harbour.docx") as z:
+        [picture] = [n for n in z.namelist() if n.startswith("word/media/")]
+    repacked(OFFICE / "harbour.docx", tmp_path / "gone.docx", {picture: None})
+    edition_, report = load(edition)
+    [article] = edition_.articles
+    assert article.resources == () and "[A red dredger moored at a quay]" in body(article)
+    [warning] = [w for w in report.warnings if w.code == "image-refused"]
+    assert "a picture whose file is missing from the document" in warning.message

@@ -147,8 +147,13 @@ def _attach(path: Path, picture: Any, attachments: dict[str, bytes],
             report: Report) -> str:
     """The address a picture inside the file is given (its bytes attached), or ""
     for one of a kind the book cannot hold (left out, with a warning)."""
-    with picture.open() as stream:  # a linked picture raises: mammoth reports it
-        data = stream.read()
+    try:
+        with picture.open() as stream:  # a linked picture raises: mammoth reports it
+            data = stream.read()
+    except KeyError:
+        report.warn(f"image left out: a picture whose file is missing from the document "
+                    f"({picture.alt_text or 'no alt text'})", path, code="image-refused")
+        return ""
     extension = IMAGE_TYPES.get(picture.content_type or "")
     if extension is None:
         kind = (picture.content_type or "unknown").split("/")[-1].removeprefix("x-").upper()
@@ -267,17 +272,9 @@ def _notes(root: etree._Element) -> None:
     notes: dict[str, etree._Element] = {}
     for li in root.xpath("./ol/li[starts-with(@id, $p)]", p=PREFIX):
         key = li.get("id").removeprefix(PREFIX)
-        if not re.fullmatch(r"(foot|end)note--?\d+", key):
-            continue
-        for back in li.xpath(".//a[@href=$h]", h=f"#{PREFIX}{key.replace('note', 'note-ref', 1)}"):
-            back.drop_tree()
-        for p in li.iter("p"):
-            if not p.text_content().strip() and p.find(".//img") is None and p is not li[0]:
-                p.drop_tree()
-        li.text = (li.text or "").lstrip()
-        if len(li) and li[0].tag == "p":
-            li[0].text = (li[0].text or "").lstrip()
-        notes[key] = li
+        if re.fullmatch(r"(foot|end)note--?\d+", key):
+            _strip_back_link(li, key)
+            notes[key] = li
     for li in notes.values():
         holder = li.getparent()
         holder.remove(li)
@@ -291,6 +288,20 @@ def _notes(root: etree._Element) -> None:
             whole = holder is not None and holder.tag == "sup" and len(holder) == 1
             calls.append((holder if whole else link, key))
     markdown_notes(root, calls, notes)
+
+
+def _strip_back_link(li: etree._Element, key: str) -> None:
+    """A note's text without mammoth's link back to its call (and the paragraph it
+    made for it, after a note that ends with a table or a list)."""
+    back = f"#{PREFIX}{key.replace('note', 'note-ref', 1)}"  # footnote-3: footnote-ref-3
+    for link in li.xpath(".//a[@href=$back]", back=back):
+        link.drop_tree()
+    for p in li.findall("p")[1:]:
+        if not p.text_content().strip() and p.find(".//img") is None:
+            p.drop_tree()
+    li.text = (li.text or "").lstrip()
+    if len(li) and li[0].tag == "p":
+        li[0].text = (li[0].text or "").lstrip()
 
 
 def _properties(path: Path, package: zipfile.ZipFile, report: Report) -> dict[str, Any]:

@@ -237,6 +237,7 @@ def _pandoc(path: Path, package: zipfile.ZipFile, content: etree._Element,
         attachments = _media(path, root, media, alts, report)
     _notes(root)
     take_captions(root, _captions(root))
+    _figure_captions(root)
     return root, attachments
 
 
@@ -292,7 +293,7 @@ def _media(path: Path, root: etree._Element, media: Path, alts: dict[str, str],
         if not src.startswith("media/") or not file.is_relative_to(media.resolve()) \
                 or not file.is_file():
             continue  # pandoc gives other addresses as written: cleaning refuses them
-        if not img.get("alt") and alts.get(inside):
+        if alts.get(inside):  # (pandoc gives a captioned picture its caption as alt)
             img.set("alt", alts[inside])
         if file.suffix.lower() not in IMAGE_SUFFIXES:
             report.warn(f"image left out: '{inside}' is a {file.suffix[1:].upper()} picture; "
@@ -317,6 +318,15 @@ def _captions(root: etree._Element) -> list[etree._Element]:
         if el.tail and CAPTION_MARK in el.tail:
             el.tail = el.tail.replace(CAPTION_MARK, "")
     return found
+
+
+def _figure_captions(root: etree._Element) -> None:
+    """Pandoc makes a figure of LibreOffice's captioned frame: its caption starts with
+    the line break that followed the picture."""
+    for caption in root.iter("figcaption"):
+        while len(caption) and caption[0].tag == "br" and not (caption.text or "").strip():
+            caption.text = (caption[0].tail or "").lstrip()
+            caption.remove(caption[0])
 
 
 def _notes(root: etree._Element) -> None:
