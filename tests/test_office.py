@@ -498,3 +498,17 @@ def test_a_picture_missing_from_the_docx_is_left_out_with_a_warning(tmp_path):
     assert article.resources == () and "[A red dredger moored at a quay]" in body(article)
     [warning] = [w for w in report.warnings if w.code == "image-refused"]
     assert "a picture whose file is missing from the document" in warning.message
+
+
+def test_an_odt_picture_named_to_climb_out_of_its_folder_is_refused(tmp_path):
+    with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+        content = z.read("content.xml").decode()
+    climbing = "Pictures/../../../climbed.png"
+    edition = edition_of(tmp_path, "climb.odt")
+    repacked(OFFICE / "harbour.odt", tmp_path / "climb.odt", {
+        "content.xml": content.replace("Pictures/0.png", climbing).encode(),
+        climbing: (OFFICE / "red.png").read_bytes()})
+    edition_, report = load(edition)
+    assert edition_.articles[0].resources == ()
+    [warning] = [w for w in report.warnings if w.code == "image-refused"]
+    assert f"'{climbing}' is a picture linked to a file outside" in warning.message

@@ -17,7 +17,7 @@ import re
 import subprocess
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lxml import etree
@@ -203,7 +203,7 @@ def _pictures(path: Path, package: zipfile.ZipFile, content: etree._Element,
         href = image.get(f"{{{NS['xlink']}}}href", "")
         alt = " ".join((frame.findtext("svg:desc", "", NS)
                         or frame.findtext("svg:title", "", NS)).split())
-        if href.removeprefix("./") in names:
+        if href.removeprefix("./") in names and _safe_name(href):
             alts[href.removeprefix("./")] = alt
             continue
         if image.find("office:binary-data", NS) is not None:
@@ -248,12 +248,20 @@ def _repack(path: Path, package: zipfile.ZipFile, content: etree._Element,
     with zipfile.ZipFile(target, "w") as new:
         new.writestr("mimetype", MIMETYPE, zipfile.ZIP_STORED)
         for entry in package.infolist():
-            if entry.filename in ("mimetype", "content.xml") or entry.is_dir():
+            if entry.filename in ("mimetype", "content.xml") or entry.is_dir() \
+                    or not _safe_name(entry.filename):
                 continue
             new.writestr(entry.filename, read_entry(path, package, entry.filename, WHAT)
                          or b"", zipfile.ZIP_DEFLATED)
         new.writestr("content.xml", etree.tostring(content, xml_declaration=True,
                                                    encoding="UTF-8"), zipfile.ZIP_DEFLATED)
+
+
+def _safe_name(name: str) -> bool:
+    """A name that stays inside the folder pandoc extracts pictures to."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return bool(parts) and not name.startswith(("/", "\\")) and ".." not in parts \
+        and ":" not in parts[0]
 
 
 def _run_pandoc(path: Path, arguments: list[str], folder: Path) -> str:
