@@ -71,12 +71,12 @@ def read_odt(path: Path, data: bytes, overrides: dict, defaults: dict,
     check_xml_entries(path, package, WHAT)
     content = parse_xml(path, _entry(path, package, "content.xml"), "content.xml", WHAT)
     own = _properties(path, package, report)
+    _drop_changes(path, content, report)
     styles = _style_parents(content)
     for key, style in (("title", "Title"), ("subtitle", "Subtitle")):
         text = _take_styled(content, styles, style)
         if text:
             own[key] = text
-    _drop_changes(path, content, report)
     warn_headers(path, _header_texts(path, package), report)
     alts = _pictures(path, package, content, report)
     _mark_captions(content, styles)
