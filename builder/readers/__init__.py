@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError, Report
+from .docx import read_docx
 from .markdown import read_markdown
 from .meta import Draft, decoded
+from .odt import read_odt
+from .office import LIMIT as OFFICE_LIMIT
 from .text import read_text
 
 Reader = Callable[..., Draft]  # (path, data: bytes, overrides, defaults, report, **options)
@@ -36,6 +39,8 @@ KINDS: dict[str, Kind] = {
     ".md": Kind(decoded(read_markdown)),
     ".markdown": Kind(decoded(read_markdown)),
     ".txt": Kind(decoded(read_text)),
+    ".docx": Kind(read_docx, OFFICE_LIMIT),
+    ".odt": Kind(read_odt, OFFICE_LIMIT),
 }
 FEED_SUFFIXES = (".xml", ".atom", ".rss")
 HINTS = {
