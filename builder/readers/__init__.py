@@ -16,6 +16,7 @@ from ..errors import BuildError, Report
 from .markdown import read_markdown
 from .meta import Draft, decoded
 from .text import read_text
+from .web import WEB_LIMIT, read_web
 
 Reader = Callable[..., Draft]  # (path, data: bytes, overrides, defaults, report, **options)
 
@@ -36,6 +37,7 @@ KINDS: dict[str, Kind] = {
     ".md": Kind(decoded(read_markdown)),
     ".markdown": Kind(decoded(read_markdown)),
     ".txt": Kind(decoded(read_text)),
+    **dict.fromkeys((".html", ".htm"), Kind(read_web, WEB_LIMIT, frozenset({"extract"}))),
 }
 FEED_SUFFIXES = (".xml", ".atom", ".rss")
 HINTS = {
