@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from builder.assemble import assemble
 from builder.edition import load_edition
 from builder.errors import BuildError, Report
-from builder.readers.web import KEPT_AT_LEAST, check_kept, page_text, parse_page
+from builder.readers.web import KEPT_AT_LEAST, check_kept, fragment, page_text, parse_page
 from conftest import FIXTURES, NS, assert_fails, build_edition, epubcheck_messages
 
 WEB = FIXTURES / "web"
@@ -202,6 +202,17 @@ def test_extract_false_takes_the_fragment_as_it_is(pages):
     assert "Follow us on Instagram" not in html  # trailing site furniture, as ever
 
 
+def test_extract_false_on_a_whole_page_keeps_its_body_and_reads_its_head(tmp_path):
+    edition = page_edition(tmp_path, article_page(
+        '<title>Fog lifts</title><meta name="author" content="Ola Berg">'),
+        '{ path = "page.html", extract = false }')
+    built, _ = load(edition)
+    article = built.articles[0]
+    assert (article.title, article.authors) == ("Fog lifts", ("Ola Berg",))
+    assert "Home" in body(article) and "Site footer" in body(article)  # all of it, as asked
+    assert "<h1" not in body(article)  # the title, shown once
+
+
 def test_the_fixture_pages_give_only_the_furniture_warning(pages):
     assert [w.code for w in pages[1].warnings] == ["furniture-removed"]
 
@@ -296,6 +307,32 @@ def test_remote_images_are_refused_unless_the_edition_allows_them(tmp_path):
     assert [w.code for w in report.warnings] == ["image-refused"]
 
 
+def test_numbered_lists_definitions_code_and_captions_are_kept(tmp_path):
+    prose = ("<p>The keeper wrote down the weather at every change of watch, and the log "
+             "shows how often the lamp had to be tended by hand.</p>")
+    page = (f"<html><head><meta property='og:title' content='The keeper&amp;#39;s log'>"
+            f"</head><body><article><h1>The keeper's log</h1>{prose}"
+            "<ol><li>Trim<ul><li>the wick</li></ul></li><li>Light</li></ol>"
+            f"{prose}<pre><code>lamp.trim()\nlamp.light()</code></pre>"
+            "<table><caption>Lamp hours by month</caption><tr><th>Month</th><th>Hours</th>"
+            f"</tr><tr><td>Jan</td><td>400</td></tr></table>{prose}"
+            "<figure><img src='lamp.png' alt='The lamp'><figcaption>The lamp, <em>1902</em>."
+            f"</figcaption></figure><dl><dt>Watch</dt><dd>Four hours on duty.</dd></dl>{prose}"
+            "</article></body></html>")
+    Image.new("RGB", (8, 8)).save(tmp_path / "lamp.png")
+    built, _ = load(page_edition(tmp_path, page))
+    article = built.articles[0]
+    assert article.title == "The keeper's log"  # (a site's escaping undone, once)
+    html = body(article)
+    assert "<h1" not in html
+    assert "<ol><li>Trim<ul><li>the wick</li></ul></li><li>Light</li></ol>" in html
+    assert "<pre>lamp.trim()\nlamp.light()</pre>" in html
+    assert re.search(r"<table id=\"a001-table-1\"><caption>Lamp hours by month</caption>"
+                     r"<thead><tr><th>Month</th><th>Hours</th></tr></thead>", html)
+    assert re.search(r"<figure><img [^>]+/><figcaption>The lamp, 1902\.</figcaption>"
+                     r"</figure><dl><dt>Watch</dt><dd>Four hours on duty\.</dd></dl>", html)
+
+
 # --- how much extraction keeps ------------------------------------------------------------
 
 
@@ -320,7 +357,7 @@ def test_the_warning_threshold(kept, warned):
     page = parse_page("<article>" + "<p>word</p>" * 100 + "</article>", Path("p.html"))
     # (words in blocks side by side are counted apart)
     report = Report(stream=io.StringIO())
-    check_kept("<p>" + "word " * kept + "</p>", page, Path("p.html"), report)
+    check_kept(fragment("<p>" + "word " * kept + "</p>"), page, Path("p.html"), report)
     assert [w.code for w in report.warnings] == (["web-extract"] if warned else [])
 
 
@@ -328,7 +365,7 @@ def test_a_short_page_is_not_measured():
     page = parse_page("<article><p>Three short words</p><nav>and a menu</nav></article>",
                       Path("p.html"))
     report = Report(stream=io.StringIO())
-    check_kept("<p>Three short words</p>", page, Path("p.html"), report)
+    check_kept(fragment("<p>Three short words</p>"), page, Path("p.html"), report)
     assert report.warnings == []
 
 

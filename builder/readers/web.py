@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -57,6 +57,9 @@ ARTICLE_REGIONS = ("//*[@itemprop='articleBody']", "//article", "//main", "//bod
 PROSE_BLOCKS = ("p", "li", "blockquote", "dd", "td", "figcaption", "pre")
 PROSE_CHARS = 40  # a block of prose: this long at least, with a sentence's end in it
 SENTENCE_END = re.compile(r"[.!?…。！？।]")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+EMPHASIS = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
+XML_TAGS = {"quote": "blockquote", "ref": "a", "graphic": "img", "lb": "br", "row": "tr"}
 KEPT_AT_LEAST = 0.5  # less than this share of the article's words kept: a warning
 WORDS_AT_LEAST = 40  # pages with fewer words than this are not measured
 
@@ -179,10 +182,10 @@ def head_metadata(page: lxml.html.HtmlElement) -> dict[str, Any]:
     tags = {}
     for tag in page.iter("meta"):
         name = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
-        content = squash_spaces(tag.get("content") or "")
+        content = unescaped(tag.get("content") or "")
         if name and content and name not in tags:
             tags[name] = content
-    title = squash_spaces(page.findtext(".//title") or "")
+    title = unescaped(page.findtext(".//title") or "")
     site = tags.get("og:site_name")
     if site and title.endswith(site) and len(title) > len(site):
         title = re.sub(r"\s*[|\-–—:·•]\s*$", "", title[:-len(site)])
@@ -240,8 +243,14 @@ def articles(data: Any) -> Iterator[dict]:
 def plain(value: Any) -> str | None:
     """A JSON-LD value as text (numbers and dates too), else None."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return squash_spaces(str(value)) or None
+        return unescaped(str(value)) or None
     return None
+
+
+def unescaped(text: str) -> str:
+    """Metadata text, with the character references a site escaped twice (`&amp;#39;`,
+    shown as `&#39;`) read as the characters they stand for."""
+    return squash_spaces(unescape(text) if "&" in text else text)
 
 
 def names(value: Any) -> list[str]:
@@ -270,23 +279,79 @@ def quiet_logger(name: str) -> Iterator[None]:
 
 
 def extracted(text: str, page: lxml.html.HtmlElement, path: Path, report: Report) -> str:
-    """The article trafilatura finds in the page, as HTML, with figure captions; a page
-    where it finds none is a clear error."""
+    """The article trafilatura finds in the page, as HTML, with the figure and table
+    captions it leaves out put back; a page where it finds none is a clear error."""
     import trafilatura
 
     with quiet_logger("trafilatura"):
-        html = trafilatura.extract(
-            text, output_format="html", include_formatting=True, include_links=True,
+        xml = trafilatura.extract(
+            text, output_format="xml", include_formatting=True, include_links=True,
             include_images=True, include_tables=True, include_comments=False,
             deduplicate=False, with_metadata=False)
-    body = inner_body(html) if html else ""
-    if not has_prose(body):
+    tree = html_of(xml) if xml else fragment("")
+    if not has_prose(tree):
         raise BuildError("no article found in the page; if the whole page is the article "
                          "(an export from a CMS, say), list it as { path = "
                          f"\"{path.name}\", extract = false }}", path)
-    body = with_header_rows(with_captions(body, page))
-    check_kept(body, page, path, report)
+    with_figures(tree, page)
+    with_table_heads(tree, page)
+    body = inner(tree)
+    check_kept(tree, page, path, report)
     return body
+
+
+def html_of(xml: str) -> lxml.html.HtmlElement:
+    """The article in trafilatura's XML (TEI-like: `head`, `list`, `item`, `hi`, `ref`,
+    `graphic`…) as HTML, in a `<div>`. Done here rather than by trafilatura, whose HTML
+    makes every list a `<ul>`, every code block a `<pre>` in a `<pre>`."""
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
+    main = etree.fromstring(xml.encode(), parser).find("main")
+    div = etree.Element("div")
+    if main is None:
+        return div
+    div.text = main.text
+    div.extend(list(main))
+    without_indents(div)
+    for el in list(div.iterdescendants()):
+        tag, attrs = html_tag(el), dict(el.attrib)
+        el.attrib.clear()
+        el.tag = tag
+        if tag == "a" and attrs.get("target"):
+            el.set("href", attrs["target"])
+        elif tag == "img":
+            for name in ("src", "alt", "title"):
+                if attrs.get(name):
+                    el.set(name, attrs[name])
+    return fragment(inner(div))  # (as HTML elements, for the steps after)
+
+
+def without_indents(div: etree._Element) -> None:
+    """The blank lines and indents trafilatura's XML is printed with taken away: in the
+    body, lists, tables and rows (no text of the article is there)."""
+    for el in (div, *div.iter("list", "table", "row")):
+        for node in (el, *el):
+            attribute = "text" if node is el else "tail"
+            value = getattr(node, attribute)
+            if value and not value.strip() and "\n" in value:
+                setattr(node, attribute, None)
+
+
+def html_tag(el: etree._Element) -> str:
+    """The HTML element for an element of trafilatura's XML."""
+    rend = el.get("rend") or ""
+    if el.tag == "head":
+        return rend if rend in HEADINGS else "h3"
+    if el.tag == "list":
+        return rend if rend in ("ol", "ul", "dl") else "ul"
+    if el.tag == "item":
+        return rend[:2] if rend[:2] in ("dt", "dd") else "li"
+    if el.tag == "hi":
+        return EMPHASIS.get(rend, "em")
+    if el.tag == "code":
+        return "pre" if el.getparent().tag in ("div", "main", "quote") else "code"
+    if el.tag == "cell":
+        return "th" if el.get("role") == "head" else "td"
+    return XML_TAGS.get(el.tag, el.tag)
 
 
 def whole_body(page: lxml.html.HtmlElement) -> str:
@@ -303,13 +368,6 @@ def inner(element: etree._Element) -> str:
     return escape(element.text or "", quote=False) + "".join(children)
 
 
-def inner_body(html: str) -> str:
-    """The content of the `<body>` of a document trafilatura wrote."""
-    page = lxml.html.document_fromstring(html)
-    body = page.find("body")
-    return inner(body) if body is not None else ""
-
-
 def fragment(html: str) -> lxml.html.HtmlElement:
     """A body fragment as one `<div>` to work on."""
     return lxml.html.fragment_fromstring(html or "", create_parent="div")
@@ -324,60 +382,57 @@ def body_text(html: str) -> str:
     return text_of(fragment(html)) if html.strip() else ""
 
 
-def has_prose(body: str) -> bool:
+def has_prose(tree: etree._Element) -> bool:
     """Whether a body holds a sentence or more in a block of its own: what extraction
     finds on a page with no article (a menu, a list of headlines, a cookie notice)
     does not."""
-    if not body.strip():
-        return False
     return any(len(text) >= PROSE_CHARS and SENTENCE_END.search(text)
-               for text in map(text_of, fragment(body).iter(*PROSE_BLOCKS)))
+               for text in map(text_of, tree.iter(*PROSE_BLOCKS)))
 
 
-def with_captions(body: str, page: lxml.html.HtmlElement) -> str:
+def with_figures(tree: etree._Element, page: lxml.html.HtmlElement) -> None:
     """Each image the page shows in a `<figure>` with a caption set in a figure with
-    that caption again (trafilatura keeps the image, not the caption); a copy of the
-    caption kept as a paragraph after it is taken away."""
+    that caption again (trafilatura keeps the image, not the caption); what it kept of
+    the caption as a paragraph after the image is taken away."""
     captions = {}
     for figure in page.iter("figure"):
         caption = figure.find(".//figcaption")
         text = squash_spaces(caption.text_content()) if caption is not None else ""
-        for img in figure.iter("img"):
+        for img in figure.iter("img"):  # (the page's, not yet cleaned)
             if text and img.get("src"):
                 captions.setdefault(img.get("src"), text)
-    if not captions:
-        return body
-    tree = fragment(body)
     for img in list(tree.iter("img")):
         caption = captions.get(img.get("src", ""))
         parent = img.getparent()
         if not caption or parent.tag == "figure":
             continue
         follower = (parent if parent.tag == "p" and len(parent) == 1 else img).getnext()
-        if follower is not None and squash_spaces(follower.text_content()) == caption:
+        kept = squash_spaces(follower.text_content()) if follower is not None else ""
+        if follower is not None and follower.tag == "p" and kept and kept in caption:
             follower.drop_tree()
         figure = etree.Element("figure")
         figure.tail, img.tail = img.tail, None
         img.addprevious(figure)
         figure.append(img)
         etree.SubElement(figure, "figcaption").text = caption
-    return inner(tree)
 
 
-def with_header_rows(body: str) -> str:
-    """A table's first row of header cells made its head again (trafilatura keeps the
-    cells, not the `<thead>` they were in)."""
-    if "<th" not in body:
-        return body
-    tree = fragment(body)
+def with_table_heads(tree: etree._Element, page: lxml.html.HtmlElement) -> None:
+    """A table's caption and its head row put back: trafilatura makes a caption a first
+    row of its own, and keeps the header cells but not the `<thead>` they were in."""
+    captions = {squash_spaces(c.text_content()) for c in page.iter("caption")} - {""}
     for table in tree.iter("table"):
         rows = table.findall("tr")
-        if table.find("thead") is None and rows and len(rows[0]) \
-                and all(cell.tag == "th" for cell in rows[0]):
+        first = [squash_spaces(cell.text_content()) for cell in rows[0]] if rows else []
+        if len(rows) > 1 and first and first[0] in captions and not any(first[1:]):
+            table.remove(rows.pop(0))
+            caption = etree.Element("caption")
+            caption.text = first[0]
+            table.insert(0, caption)
+        if rows and len(rows[0]) and all(cell.tag == "th" for cell in rows[0]):
             head = etree.Element("thead")
             rows[0].addprevious(head)
             head.append(rows[0])
-    return inner(tree)
 
 
 def words(text: str) -> int:
@@ -400,10 +455,11 @@ def page_words(page: lxml.html.HtmlElement) -> int:
     return words(text_of(shown))
 
 
-def check_kept(body: str, page: lxml.html.HtmlElement, path: Path, report: Report) -> None:
+def check_kept(tree: etree._Element, page: lxml.html.HtmlElement, path: Path,
+               report: Report) -> None:
     """Say how much of the page's article extraction kept; warn when it left out so
     much that part of the article itself may be gone."""
-    total, kept = page_words(page), words(body_text(body))
+    total, kept = page_words(page), words(text_of(tree))
     if total < WORDS_AT_LEAST:
         return
     share = min(kept / total, 1.0)
