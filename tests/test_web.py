@@ -248,6 +248,23 @@ def test_an_impossible_date_in_the_page_is_named_and_left_out(tmp_path, head, li
                         r"table to set it\)", warning.message), warning.message
 
 
+@pytest.mark.parametrize(("head", "expected"), [
+    ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Site"},'
+     '{"@type": ["NewsArticle", {"x": 1}], "headline": "From the graph", "author": '
+     '"Ola Berg", "datePublished": "2026-10-05T23:30:00-05:00"}]}</script>',
+     ("From the graph", ("Ola Berg",), dt.date(2026, 10, 5))),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+     '<meta property="og:title" content="From Open Graph">'
+     '<meta name="date" content="Mon, 05 Oct 2026 08:00:00 +0200">',
+     ("From Open Graph", (), dt.date(2026, 10, 5))),
+])
+def test_metadata_in_other_shapes(tmp_path, head, expected):
+    built, report = load(page_edition(tmp_path, article_page(head)))
+    article = built.articles[0]
+    assert (article.title, article.authors, article.date) == expected
+    assert report.warnings == []
+
+
 def test_other_bad_metadata_is_named_and_left_out(tmp_path):
     head = f'<meta name="description" content="{"Long. " * 600}"><title>Fog lifts</title>'
     built, report = load(page_edition(tmp_path, article_page(head, lang="English")))
@@ -413,7 +430,7 @@ def test_an_unknown_encoding_is_warned_about():
     text, warnings = decoded('<meta charset="x-klingon"><p>Fähre</p>'.encode())
     assert "Fähre" in text
     assert warnings == ["the page declares an encoding this builder does not know, "
-                        "'x-klingon'; read as UTF-8"]
+                        "'x-klingon'; ignored"]
 
 
 def test_a_bad_page_is_an_error_not_a_traceback():
@@ -428,6 +445,10 @@ def test_a_bad_page_is_an_error_not_a_traceback():
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-out")
     return build_edition(copy_site(folder / "site"), folder / "out")
+
+
+def test_the_build_shows_nothing_but_its_warnings(built):
+    assert all(line.startswith("warning: ") for line in built.result.stderr.splitlines())
 
 
 def test_epubcheck_reports_nothing(built):

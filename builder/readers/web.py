@@ -15,11 +15,10 @@ like every other article's.
 from __future__ import annotations
 
 import codecs
+import email.utils
 import json
-import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -112,12 +111,12 @@ def page_encoding(data: bytes, path: Path, report: Report) -> tuple[str, str | N
             return encoding, encoding
     match = DECLARED.search(data[:SNIFF_BYTES])
     if match:
-        label = (match[1] or match[2]).decode("ascii").lower()
-        codec = codec_for(label)
+        label = (match[1] or match[2]).decode("ascii")
+        codec = codec_for(label.lower())
         if codec:
-            return codec, label
+            return codec, label.lower()
         report.warn(f"the page declares an encoding this builder does not know, "
-                    f"'{label}'; read as UTF-8", path, code="web-charset", near=label)
+                    f"'{label}'; ignored", path, code="web-charset", near=label)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -161,6 +160,8 @@ def page_metadata(page: lxml.html.HtmlElement, path: Path, overrides: dict,
     lang = page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang and lang.strip():
         found["lang"] = lang.strip().replace("_", "-")
+    if found.get("date"):
+        found["date"] = iso_date(found["date"])
     own = {}
     for key, value in found.items():
         if key in overrides or value in (None, "", []):
@@ -175,6 +176,15 @@ def page_metadata(page: lxml.html.HtmlElement, path: Path, overrides: dict,
             continue
         own[key] = value
     return own
+
+
+def iso_date(text: str) -> str:
+    """A date as the metadata check reads it (2026-11-20T07:45+01:00, the day as
+    written): an e-mail style date (Fri, 20 Nov 2026 07:45:00 +0100) made one."""
+    try:
+        return email.utils.parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return text
 
 
 def head_metadata(page: lxml.html.HtmlElement) -> dict[str, Any]:
@@ -212,9 +222,9 @@ def linked_data(page: lxml.html.HtmlElement) -> dict[str, Any]:
             continue
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+            article = next(articles(data), None)
+        except (ValueError, RecursionError):
             continue
-        article = next(articles(data), None)
         if article is not None:
             return {
                 "title": plain(article.get("headline") or article.get("name")),
@@ -233,9 +243,8 @@ def articles(data: Any) -> Iterator[dict]:
             yield from articles(item)
     elif isinstance(data, dict):
         kinds = data.get("@type")
-        kinds = {kinds} if isinstance(kinds, str) else set(kinds or ()) \
-            if isinstance(kinds, list) else set()
-        if kinds & ARTICLE_TYPES:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if any(isinstance(kind, str) and kind in ARTICLE_TYPES for kind in kinds):
             yield data
         yield from articles(data.get("@graph"))
 
@@ -266,28 +275,17 @@ def names(value: Any) -> list[str]:
 # --- the body ---------------------------------------------------------------------------
 
 
-@contextmanager
-def quiet_logger(name: str) -> Iterator[None]:
-    """A library's log messages unshown ("discarding data"): the build says what matters."""
-    logger = logging.getLogger(name)
-    was = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = was
-
-
 def extracted(text: str, page: lxml.html.HtmlElement, path: Path, report: Report) -> str:
     """The article trafilatura finds in the page, as HTML, with the figure and table
     captions it leaves out put back; a page where it finds none is a clear error."""
     import trafilatura
 
-    with quiet_logger("trafilatura"):
-        xml = trafilatura.extract(
-            text, output_format="xml", include_formatting=True, include_links=True,
-            include_images=True, include_tables=True, include_comments=False,
-            deduplicate=False, with_metadata=False)
+    # (trafilatura's log has a handler that shows nothing: its "discarding data" and the
+    # like stay out of the build's output)
+    xml = trafilatura.extract(
+        text, output_format="xml", include_formatting=True, include_links=True,
+        include_images=True, include_tables=True, include_comments=False,
+        deduplicate=False, with_metadata=False)
     tree = html_of(xml) if xml else fragment("")
     if not has_prose(tree):
         raise BuildError("no article found in the page; if the whole page is the article "
