@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -296,6 +297,16 @@ def test_an_empty_body_is_a_clear_error_even_without_extraction(tmp_path):
     assert_fails(tmp_path, page_edition(tmp_path / "ed", page, '{ path = "page.html", '
                                                                'extract = false }'),
                  "page.html: the page has no text in its <body>")
+
+
+def test_trafilatura_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # (import fails)
+    with pytest.raises(BuildError) as raised:
+        load(page_edition(tmp_path, article_page()))
+    assert raised.value.message.startswith("web pages need trafilatura, which cannot be "
+                                           "loaded (")
+    assert raised.value.message.endswith("); install the builder's dependencies again, or "
+                                         "give the page with extract = false")
 
 
 def test_extract_is_for_web_pages_only(tmp_path):

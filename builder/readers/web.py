@@ -278,7 +278,13 @@ def names(value: Any) -> list[str]:
 def extracted(text: str, page: lxml.html.HtmlElement, path: Path, report: Report) -> str:
     """The article trafilatura finds in the page, as HTML, with the figure and table
     captions it leaves out put back; a page where it finds none is a clear error."""
-    import trafilatura
+    try:
+        import trafilatura
+    except ImportError as exc:  # (a broken install: its justext wants lxml_html_clean)
+        reason = " ".join(str(exc).split()).rstrip(".")
+        raise BuildError(f"web pages need trafilatura, which cannot be loaded ({reason}); "
+                         f"install the builder's dependencies again, or give the page "
+                         f"with extract = false", path) from None
 
     # (trafilatura's log has a handler that shows nothing: its "discarding data" and the
     # like stay out of the build's output)
