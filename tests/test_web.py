@@ -361,6 +361,19 @@ def test_numbered_lists_definitions_code_and_captions_are_kept(tmp_path):
                      r"</figure><dl><dt>Watch</dt><dd>Four hours on duty\.</dd></dl>", html)
 
 
+def test_images_on_the_sites_server_are_web_images(tmp_path):
+    page = article_page('<link rel="canonical" href="https://harbour.example/news/fog">')
+    page = page.replace("<p>Paragraph 2", "<img src='/img/fog.jpg' alt='Fog'><img src="
+                        "'//cdn.example/quay.jpg' alt='Quay'><p>Paragraph 2")
+    built, report = load(page_edition(tmp_path, page))
+    refused = "is not a file in the edition folder (remote and absolute references are refused)"
+    fog, quay = (w.message for w in report.warnings)
+    assert fog == f"image left out: 'https://harbour.example/img/fog.jpg' {refused}"
+    # (trafilatura itself gives an address without a scheme one)
+    assert re.fullmatch(rf"image left out: 'https?://cdn\.example/quay\.jpg' {re.escape(refused)}",
+                        quay)
+
+
 # --- how much extraction keeps ------------------------------------------------------------
 
 

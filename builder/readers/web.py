@@ -515,13 +515,18 @@ def base_url(page: lxml.html.HtmlElement) -> str | None:
 
 
 def links_made_absolute(body: str, base: str | None) -> str:
-    """Links within the site (`/news`) made web links (images stay relative: a saved
-    page keeps its images in a folder beside it)."""
-    if not base or "href" not in body:
-        return body
+    """Links within the site (`/news`) made web links, and images on the site's server
+    (`/img/a.jpg`, `//cdn.example/a.jpg`) web images, refused or fetched as the edition
+    says. An image at a relative address stays a file: a saved page keeps its images in
+    a folder beside it."""
     tree = fragment(body)
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and not href.startswith("#") and not urlsplit(href).scheme:
-            a.set("href", urljoin(base, href))
+    for el in tree.iter("a", "img"):
+        name = "href" if el.tag == "a" else "src"
+        address = (el.get(name) or "").strip()
+        if not address or address.startswith("#") or urlsplit(address).scheme:
+            continue
+        if address.startswith("//"):
+            el.set(name, urljoin(base or "https:", address))
+        elif base and (el.tag == "a" or address.startswith("/")):
+            el.set(name, urljoin(base, address))
     return inner(tree)
