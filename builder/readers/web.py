@@ -352,7 +352,7 @@ def html_tag(el: etree._Element) -> str:
     if el.tag == "hi":
         return EMPHASIS.get(rend, "em")
     if el.tag == "code":
-        return "pre" if el.getparent().tag in ("div", "main", "quote") else "code"
+        return "pre" if el.getparent().tag in ("div", "blockquote", "quote") else "code"
     if el.tag == "cell":
         return "th" if el.get("role") == "head" else "td"
     return XML_TAGS.get(el.tag, el.tag)
@@ -410,14 +410,19 @@ def with_figures(tree: etree._Element, page: lxml.html.HtmlElement) -> None:
         parent = img.getparent()
         if not caption or parent.tag == "figure":
             continue
-        follower = (parent if parent.tag == "p" and len(parent) == 1 else img).getnext()
+        alone = parent.tag == "p" and len(parent) == 1 and not text_of(parent)
+        follower = (parent if alone else img).getnext()
         kept = squash_spaces(follower.text_content()) if follower is not None else ""
         if follower is not None and follower.tag == "p" and kept and kept in caption:
             follower.drop_tree()
-        figure = etree.Element("figure")
-        figure.tail, img.tail = img.tail, None
-        img.addprevious(figure)
-        figure.append(img)
+        if alone:  # a paragraph of its own becomes the figure
+            parent.tag, img.tail = "figure", None
+            figure = parent
+        else:
+            figure = etree.Element("figure")
+            figure.tail, img.tail = img.tail, None
+            img.addprevious(figure)
+            figure.append(img)
         etree.SubElement(figure, "figcaption").text = caption
 
 
