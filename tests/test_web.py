@@ -374,6 +374,16 @@ def test_images_on_the_sites_server_are_web_images(tmp_path):
                         quay)
 
 
+def test_an_image_alone_in_a_paragraph_becomes_the_figure(tmp_path):
+    page = article_page().replace(
+        "<p>Paragraph 2", "<figure><p><img src='lamp.png' alt='The lamp'></p><figcaption>"
+                          "The lamp in 1902.</figcaption></figure><p>Paragraph 2")
+    Image.new("RGB", (8, 8)).save(tmp_path / "lamp.png")
+    built, _ = load(page_edition(tmp_path, page))
+    assert re.search(r"</p><figure>\s*<img [^>]+/><figcaption>The lamp in 1902\."
+                     r"</figcaption></figure><p>Paragraph 2", body(built.articles[0]))
+
+
 # --- how much extraction keeps ------------------------------------------------------------
 
 
