@@ -274,8 +274,8 @@ def test_a_feed_without_entries_names_the_edition_line(tmp_path):
     ('{ feed = "gone.xml" }', "e.toml:9: feed 'gone.xml' not found"),
     ('{ feed = "../outside.xml" }', "e.toml:9: feed '../outside.xml' is outside the "
                                     "edition's folder"),
-    ('"feed.xml"', "feed.xml: unknown article type '.xml'; use one of .docx, .markdown, .md, "
-                   ".odt, .txt "
+    ('"feed.xml"', "feed.xml: unknown article type '.xml'; use one of .docx, .htm, .html, "
+                   ".markdown, .md, .odt, .txt "
                    '(for an Atom or RSS feed, list it as { feed = "feed.xml" })'),
     ('{ feed = "feed.xml" }, { feed = "feed.xml" }', "e.toml:9: feed feed.xml is listed "
                                                      "twice"),

@@ -19,6 +19,7 @@ from .meta import Draft, decoded
 from .odt import read_odt
 from .office import LIMIT as OFFICE_LIMIT
 from .text import read_text
+from .web import WEB_LIMIT, read_web
 
 Reader = Callable[..., Draft]  # (path, data: bytes, overrides, defaults, report, **options)
 
@@ -41,6 +42,7 @@ KINDS: dict[str, Kind] = {
     ".txt": Kind(decoded(read_text)),
     ".docx": Kind(read_docx, OFFICE_LIMIT),
     ".odt": Kind(read_odt, OFFICE_LIMIT),
+    **dict.fromkeys((".html", ".htm"), Kind(read_web, WEB_LIMIT, frozenset({"extract"}))),
 }
 FEED_SUFFIXES = (".xml", ".atom", ".rss")
 HINTS = {
