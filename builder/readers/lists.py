@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -136,7 +137,7 @@ class Rewriter:
         elif self._lazy(rest, kept, marker is not None):
             self.out.append(" " * STEP * len(self.items) + _literal(line.lstrip(" ")))
         else:
-            self._block(line, rest, kept, indent - column)
+            self._block(rest, kept, indent - column)
         self.blank = False
 
     def _starts_item(self, marker: re.Match, kept: int) -> bool:
@@ -197,7 +198,7 @@ class Rewriter:
             return False
         return not OTHER_BLOCK.match(rest.lstrip(" ")) and not BREAK.match(rest.lstrip(" "))
 
-    def _block(self, line: str, rest: str, kept: int, relative: int) -> None:
+    def _block(self, rest: str, kept: int, relative: int) -> None:
         """Any other line: it ends the items it is not indented into."""
         stripped = rest.lstrip(" ")
         code = relative >= STEP and self.last in ("blank", "other", "empty")
@@ -210,7 +211,9 @@ class Rewriter:
         if kept and self.last != "text":
             self._spaced(kept, new_list=True)
         del self.items[kept:]
-        self.out.append(line if not kept else " " * STEP * kept + rest)
+        if relative < STEP and self.last in ("text", "item") and not BREAK.match(stripped):
+            rest = rest[:len(rest) - len(stripped)] + _literal(stripped)  # (not an item)
+        self.out.append(" " * STEP * kept + rest)  # (at the margin, `rest` is the line)
         fence = FENCE.match(stripped) if relative < STEP else None
         if fence:
             self._open_fence(fence[1], kept, len(rest) - len(stripped))
@@ -348,3 +351,10 @@ def _paragraphs(item: ElementTree.Element) -> None:
         paragraph.text = (paragraph.text or "").rstrip()
     item.text = None
     item[:first] = [paragraph]
+
+
+class NoSeparators(Postprocessor):
+    """No SEPARATOR is left, even in raw HTML, where Python-Markdown keeps it as text."""
+
+    def run(self, text: str) -> str:
+        return text.replace(SEPARATOR, "")

@@ -15,7 +15,7 @@ from ..errors import BuildError, Report
 from ..labels import traditional_chinese
 from ..metadata import ARTICLE_KEYS, normalise
 from ..text import FOOTNOTE_TOKEN
-from .lists import ListIndent, ListShapes
+from .lists import ListIndent, ListShapes, NoSeparators
 from .meta import Draft, merge
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ def build(lang_key: str, smarty: dict[str, Any], extensions: list[str] = EXTENSI
     md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"),
                                "backslash-break", 86)
     md.treeprocessors.register(ListShapes(md, lists), "list-shapes", 4)
+    md.postprocessors.register(NoSeparators(md), "no-separators", 0)
     md.treeprocessors.register(TaskBoxes(md), "task-boxes", 3)
     md.treeprocessors.register(WebLinksOnly(md), "web-links-only", 2)
     if lang_key in PAIRED:  # after the inline patterns (priority 20)
