@@ -94,6 +94,21 @@ def test_three_space_nesting_under_a_number_as_google_docs_exports_it():
         ("First", ("ol", [("one",), ("two",)])), ("Second", ("ul", [("bullet",)]))])]
 
 
+def test_tab_nesting_as_obsidian_writes_it():
+    assert shape(tree("- a\n\t- b\n\t\t- c\n1. x\n\t1. y\n")) == [
+        ("ul", [("a", ("ul", [("b", ("ul", [("c",)]))]))]), ("ol", [("x", ("ol", [("y",)]))])]
+
+
+def test_a_loose_google_docs_export_keeps_its_sub_bullets():
+    text = ("## Agenda\n1. Budget\n\n   * rent\n   * wages\n\n2. Staff\n\n"
+            "   * hiring\n")
+    root = tree(text)
+    assert [el.tag for el in root] == ["h2", "ol"]
+    assert shape(root) == [("ol", [("Budget", ("ul", [("rent",), ("wages",)])),
+                                   ("Staff", ("ul", [("hiring",)]))])]
+    assert root.xpath("./ol/li/p/text()") == ["Budget", "Staff"]
+
+
 def test_four_space_nesting_still_nests():
     assert shape(tree("- a\n    - b\n        - c\n")) == [
         ("ul", [("a", ("ul", [("b", ("ul", [("c",)]))]))])]

@@ -13,12 +13,18 @@ an item stays one). Along the way it also:
 - writes a fenced code block inside an item as an indented one (Python-Markdown reads
   fences only at the margin);
 - separates two lists that CommonMark keeps apart (a change of bullet character or of
-  `.` and `)`) with a paragraph of SEPARATOR alone, for `drop_separators` to remove;
+  `.` and `)`) with a paragraph of SEPARATOR alone, and writes an empty item as
+  SEPARATOR (a `-` alone would underline the line above as a heading): `ListShapes`
+  removes both;
+- escapes a line that Python-Markdown would take for an item but CommonMark does not
+  (`2. b` under a paragraph);
+- notes whether each list is tight or loose as CommonMark has it (Python-Markdown
+  decides item by item), for `ListShapes` to apply;
 - reads block quotes the same way, inside their `>` marks.
 
 Fenced code at the margin, indented code, blocks of HTML and everything outside lists is
-left as it is.
-Tabs are expected to be expanded already (Python-Markdown's first preprocessor does it).
+left as it is. Tabs are expected to be expanded already (Python-Markdown's first
+preprocessor does it).
 """
 
 from __future__ import annotations
