@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "fixtures" / "commonmark" / "spec.json"
 SECTIONS = ("Lists", "List items", "Emphasis and strong emphasis", "Links", "Autolinks",
             "Hard line breaks", "Block quotes", "Fenced code blocks")
+# Where the reader differs from the spec on purpose: GitHub's bare web and mail links,
+# and no link for a scheme other than http(s) and mailto (the address stays text).
+ON_PURPOSE = {608: "bare link", 611: "bare link", 612: "bare mail address",
+              596: "irc: stays text", 598: "a+b+c: stays text", 599: "made-up scheme",
+              601: "localhost: stays text"}
 BEFORE = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
 BLOCK = {"address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl",
          "dt", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
@@ -143,17 +148,22 @@ def main(argv: list[str] | None = None) -> int:
                 _show(example, after)
         return 0
     sections = list(dict.fromkeys(e["section"] for e in examples)) if args.all else SECTIONS
-    print(f"{'section':32} {'examples':>8} {'before':>14} {'after':>14}")
+    print(f"{'section':42} {'examples':>8} {'before':>14} {'after':>14}")
     totals = [0, 0, 0]
     for section in sections:
         chosen = [e for e in examples if e["section"] == section]
         counts = [len(chosen), sum(passes(before, e) for e in chosen),
                   sum(passes(after, e) for e in chosen)]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        print(f"{section:32} {counts[0]:8} {_rate(counts[1], counts[0]):>14} "
+        print(f"{section:42} {counts[0]:8} {_rate(counts[1], counts[0]):>14} "
               f"{_rate(counts[2], counts[0]):>14}")
-    print(f"{'total':32} {totals[0]:8} {_rate(totals[1], totals[0]):>14} "
+    print(f"{'total':42} {totals[0]:8} {_rate(totals[1], totals[0]):>14} "
           f"{_rate(totals[2], totals[0]):>14}")
+    chosen = [e for e in examples if e["section"] in sections]
+    meant = [e for e in chosen if e["example"] in ON_PURPOSE and not passes(after, e)]
+    if meant:
+        print(f"(after: {len(meant)} of the failures are on purpose: "
+              + ", ".join(f"{e['example']} {ON_PURPOSE[e['example']]}" for e in meant) + ")")
     return 0
 
 
