@@ -232,6 +232,14 @@ def test_footnotes_definitions_tables_and_fences_are_unchanged():
     assert "over two lines" in root.xpath("//div[@class='footnote']")[0].text_content()
 
 
+def test_lists_in_footnotes_and_definitions_nest_by_two_spaces_too():
+    note = tree("Text.[^1]\n\n[^1]: Sources:\n    - a\n      - b\n    - c\n")
+    items = note.xpath("//div[@class='footnote']/ol/li/ul/li")
+    assert [li.text for li in items] == ["a", "c"] and items[0].xpath("./ul/li/text()") == ["b"]
+    definition = tree("Term\n:   Meaning\n    - a\n      - b\n")
+    assert definition.xpath("//dd/ul/li/ul/li/text()") == ["b"]
+
+
 def test_indented_code_outside_lists_is_left_alone():
     text = "Para.\n\n    - code\n      - more\n"
     assert reindent(text) == text

@@ -20,7 +20,8 @@ an item stays one). Along the way it also:
   (`2. b` under a paragraph);
 - notes whether each list is tight or loose as CommonMark has it (Python-Markdown
   decides item by item), for `ListShapes` to apply;
-- reads block quotes the same way, inside their `>` marks.
+- reads block quotes the same way, inside their `>` marks, and the content of
+  footnotes (`[^1]: …`) and definitions (`:   …`), indented by four spaces.
 
 Fenced code at the margin, indented code, blocks of HTML and everything outside lists is
 left as it is. Tabs are expected to be expanded already (Python-Markdown's first
@@ -52,6 +53,8 @@ QUOTE = re.compile(r" {0,3}> ?")
 BLOCKS = {"p", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
           "table", "dl", "div"}
 HTML = re.compile(r" {0,3}<(?:/?[A-Za-z][A-Za-z0-9-]*(?:[ >/]|$)|!--|\?|![A-Z])")
+CONTAINER = re.compile(r" {0,3}(\[\^[^\]\s]+\]:|:)(?: |$)")
+NOTE, DEFINITION = "^", ":"  # (the kinds of Item for a footnote and a definition)
 OTHER_BLOCK = re.compile(r"#{1,6}(?:[ \t]|$)|>|`{3,}|~{3,}")
 
 
@@ -59,7 +62,7 @@ OTHER_BLOCK = re.compile(r"#{1,6}(?:[ \t]|$)|>|`{3,}|~{3,}")
 class Item:
     content: int  # the source column of the item's content
     kind: str  # "-", "+", "*", "." or ")": a different kind begins a new list
-    list: int  # the item's list, by its place in the text
+    list: int  # the item's list, by its place in the text (-1: a list not counted)
 
 
 @dataclass
@@ -138,13 +141,24 @@ class Rewriter:
             marker = None
         else:
             marker = MARKER.match(rest.lstrip(" "))
-        if marker and self._starts_item(marker, kept):
+        container = CONTAINER.match(line) if not kept else None
+        if container:
+            self._container(line, container[1][0])
+        elif marker and self._starts_item(marker, kept):
             self._item(marker, kept, indent)
         elif self._lazy(rest, kept, marker is not None):
             self.out.append(" " * STEP * len(self.items) + _literal(line.lstrip(" ")))
         else:
             self._block(rest, kept, indent - column)
         self.blank = False
+
+    def _container(self, line: str, kind: str) -> None:
+        """A footnote's or a definition's first line: what is indented by four spaces
+        under it is its content, as in Python-Markdown."""
+        del self.items[:]
+        self.items.append(Item(STEP, NOTE if kind == "[" else DEFINITION, -1))
+        self.out.append(line)
+        self.last = "text"
 
     def _starts_item(self, marker: re.Match, kept: int) -> bool:
         """Whether a line that looks like a list item is one: a new list may interrupt a
@@ -157,6 +171,8 @@ class Rewriter:
         bullet, number, spaces, text = marker.groups()
         kind = _kind(marker)
         sibling = self.items[kept] if kept < len(self.items) else None
+        if sibling is not None and sibling.kind in (NOTE, DEFINITION):
+            sibling = None
         if sibling is not None and sibling.kind != kind:
             self._separate(kept)
             sibling = None
@@ -164,12 +180,14 @@ class Rewriter:
             self.out.append("")  # (Python-Markdown's list needs a blank line above)
         self._spaced(kept, new_list=sibling is None)
         del self.items[kept:]
-        if sibling is None:
+        in_note = any(item.kind == NOTE for item in self.items)
+        if sibling is None and not in_note:  # (the notes' lists are left as they are)
             self.loose.append(False)
         code = len(spaces) > STEP and text  # (an indented code block on the item's line)
         width = 1 if code or not text else len(spaces)
         self.items.append(Item(indent + len(bullet) + width, kind,
-                               sibling.list if sibling else len(self.loose) - 1))
+                               sibling.list if sibling else -1 if in_note
+                               else len(self.loose) - 1))
         shown = f"{int(number)}." if number else bullet
         fence = FENCE.match(text)
         # An empty first line is SEPARATOR, for Python-Markdown to see an item there
@@ -188,10 +206,9 @@ class Rewriter:
         makes the item's list loose."""
         if not self.blank:
             return
-        if not new_list:
-            self.loose[self.items[kept].list] = True
-        elif kept:
-            self.loose[self.items[kept - 1].list] = True
+        item = self.items[kept] if not new_list else self.items[kept - 1] if kept else None
+        if item is not None and item.list >= 0:
+            self.loose[item.list] = True
 
     def _separate(self, depth: int) -> None:
         """End the list at `depth` for Python-Markdown, which would go on with it."""
