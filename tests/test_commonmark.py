@@ -14,7 +14,7 @@ import pytest
 from builder import fonts
 from builder.readers.lists import reindent
 from builder.readers.markdown import converter
-from conftest import FIXTURES, NS, ROOT, build_edition, write_edition
+from conftest import FIXTURES, NS, ROOT, assert_fails, build_edition, write_edition
 
 EXAMPLES = json.loads((FIXTURES / "commonmark" / "spec.json").read_text(encoding="utf-8"))
 
@@ -238,6 +238,13 @@ def test_lists_in_footnotes_and_definitions_nest_by_two_spaces_too():
     assert [li.text for li in items] == ["a", "c"] and items[0].xpath("./ul/li/text()") == ["b"]
     definition = tree("Term\n:   Meaning\n    - a\n      - b\n")
     assert definition.xpath("//dd/ul/li/ul/li/text()") == ["b"]
+
+
+def test_a_thousand_levels_of_two_space_nesting_end_in_the_cleaner_s_message(tmp_path):
+    nested = "".join("  " * i + f"- level {i}\n" for i in range(1000))
+    assert html(nested).count("<ul>") == 65
+    edition = write_edition(tmp_path / "src", article=f"---\ntitle: Deep\n---\n\n{nested}")
+    assert_fails(tmp_path, edition, "a.md: the article nests elements")
 
 
 def test_indented_code_outside_lists_is_left_alone():

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 SEPARATOR = "\ue000"  # (a private-use character: no author writes it)
 STEP = 4  # Python-Markdown's indentation of one list level
+# Lists nested deeper stay at this depth (Python-Markdown's recursion would fail some
+# hundreds of levels down); the cleaner refuses 48 levels, with a message.
+DEEPEST = 64
 MARKER = re.compile(r"([-+*]|(\d{1,9})[.)])( +|$)(.*)")
 BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 FENCE = re.compile(r"(`{3,}(?!.*`)|~{3,})")
@@ -134,7 +137,7 @@ class Rewriter:
             self.last, self.blank = "blank", True
             return
         indent = _indent(line)
-        kept = sum(1 for item in self.items if item.content <= indent)
+        kept = min(sum(1 for item in self.items if item.content <= indent), DEEPEST)
         column = self.items[kept - 1].content if kept else 0
         rest = line[column:]
         if indent - column >= STEP or BREAK.match(rest.lstrip(" ")):
