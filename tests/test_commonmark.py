@@ -14,7 +14,15 @@ import pytest
 from builder import fonts
 from builder.readers.lists import reindent
 from builder.readers.markdown import converter
-from conftest import FIXTURES, NS, ROOT, assert_fails, build_edition, write_edition
+from conftest import (
+    FIXTURES,
+    NS,
+    ROOT,
+    assert_fails,
+    build_edition,
+    epubcheck_messages,
+    write_edition,
+)
 
 EXAMPLES = json.loads((FIXTURES / "commonmark" / "spec.json").read_text(encoding="utf-8"))
 
@@ -268,3 +276,4 @@ def test_a_two_space_nested_list_stays_nested_in_the_epub(tmp_path):
     assert outer.xpath("./x:li[1]/x:ul/x:li[2]/x:del", namespaces=NS)
     text = "".join(outer.itertext())
     assert "\u2611 fruit" in text and "\u2610 vegetables" in text
+    assert epubcheck_messages(built.epub) == []
