@@ -1,4 +1,11 @@
-"""Markdown articles, with YAML front matter or a plain `Key: Value` header block."""
+"""Markdown articles, with YAML front matter or a plain `Key: Value` header block.
+
+The Markdown is Python-Markdown's with tables, footnotes, fenced code, definition lists,
+abbreviations and smart punctuation, and as people write it elsewhere: lists nested by
+their items' content column as in CommonMark (two, three or four spaces: see lists.py),
+and GitHub's task lists, ~~strikethrough~~, bare web and mail links and a backslash
+ending a line as a line break.
+"""
 
 from __future__ import annotations
 
@@ -140,14 +147,13 @@ def _unwrap(parent: ElementTree.Element, link: ElementTree.Element) -> None:
     parent.remove(link)
 
 
-def build(lang_key: str, smarty: dict[str, Any], extensions: list[str] = EXTENSIONS,
-          ) -> markdown.Markdown:
+def build(lang_key: str, smarty: dict[str, Any]) -> markdown.Markdown:
     """A Python-Markdown converter with our extensions and our list handling."""
-    md = markdown.Markdown(extensions=extensions,
+    md = markdown.Markdown(extensions=EXTENSIONS,
                            extension_configs={**CONFIGS, "smarty": smarty},
                            output_format="xhtml")
-    # Lists after tabs are expanded (30), before fenced code is taken out (25).
     md.parser.blockprocessors["olist"].LAZY_OL = False  # (`3.` begins a list at 3)
+    # Lists after tabs are expanded (30), before fenced code is taken out (25).
     lists = ListIndent(md)
     md.preprocessors.register(lists, "list-indent", 28)
     # `<https://…>` as CommonMark has it (no spaces; only web links stay links, below).
@@ -156,12 +162,12 @@ def build(lang_key: str, smarty: dict[str, Any], extensions: list[str] = EXTENSI
     # taken out; backslash escapes leave it alone).
     md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"),
                                "backslash-break", 86)
-    md.treeprocessors.register(ListShapes(md, lists), "list-shapes", 4)
-    md.postprocessors.register(NoSeparators(md), "no-separators", 0)
-    md.treeprocessors.register(TaskBoxes(md), "task-boxes", 3)
-    md.treeprocessors.register(WebLinksOnly(md), "web-links-only", 2)
     if lang_key in PAIRED:  # after the inline patterns (priority 20)
         md.treeprocessors.register(PairedQuotes(md, PAIRED[lang_key]), "paired-quotes", 5)
+    md.treeprocessors.register(ListShapes(md, lists), "list-shapes", 4)
+    md.treeprocessors.register(TaskBoxes(md), "task-boxes", 3)
+    md.treeprocessors.register(WebLinksOnly(md), "web-links-only", 2)
+    md.postprocessors.register(NoSeparators(md), "no-separators", 0)
     return md
 
 
