@@ -1,4 +1,11 @@
-"""Markdown articles, with YAML front matter or a plain `Key: Value` header block."""
+"""Markdown articles, with YAML front matter or a plain `Key: Value` header block.
+
+The Markdown is Python-Markdown's with tables, footnotes, fenced code, definition lists,
+abbreviations and smart punctuation, and as people write it elsewhere: lists nested by
+their items' content column as in CommonMark (two, three or four spaces: see lists.py),
+and GitHub's task lists, ~~strikethrough~~, bare web and mail links and a backslash
+ending a line as a line break.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +15,35 @@ from typing import TYPE_CHECKING, Any
 
 import markdown
 import yaml
+from markdown.inlinepatterns import AutolinkInlineProcessor, SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from ..errors import BuildError, Report
 from ..labels import traditional_chinese
 from ..metadata import ARTICLE_KEYS, normalise
 from ..text import FOOTNOTE_TOKEN
+from .lists import ListIndent, ListShapes, NoSeparators
 from .meta import Draft, merge
 
 if TYPE_CHECKING:
     import datetime as dt
     from xml.etree import ElementTree
 
-EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty"]
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "def_list", "abbr", "smarty",
+              "pymdownx.tilde", "pymdownx.magiclink"]
+# GitHub's conveniences: ~~strikethrough~~ only (no ~subscript~), and bare web and mail
+# addresses as links, without GitHub's @mentions and #issue shorthands.
+CONFIGS: dict[str, dict[str, Any]] = {
+    "tables": {"use_align_attribute": True},
+    "footnotes": {"BACKLINK_TITLE": f"{FOOTNOTE_TOKEN} %d"},
+    "pymdownx.tilde": {"subscript": False},
+    "pymdownx.magiclink": {"repo_url_shorthand": False, "social_url_shorthand": False},
+}
+# A task list's boxes, as text our fonts draw (the sanitiser keeps no <input>).
+BOXES = {False: "\u2610", True: "\u2611"}  # ☐ ☑
+TASK = re.compile(r"\[([ xX])\] +")
+AUTOLINK = r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*)>"  # (CommonMark's)
+WEB_AND_MAIL = ("http://", "https://", "mailto:")
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*):(?:\s+(.*))?$")
 HEADING_1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")  # `# Headline`
 
@@ -87,6 +110,67 @@ class PairedQuotes(Treeprocessor):
         return "".join(out) + text.split('"')[-1], opened
 
 
+class TaskBoxes(Treeprocessor):
+    """A task list's items (`- [x] done`, `- [ ] to do`) begin with the BOXES."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for item in root.iter("li"):
+            first = item[0] if len(item) and not (item.text or "").strip() else None
+            holder = first if first is not None and first.tag == "p" else item
+            match = TASK.match(holder.text or "")
+            if match:
+                holder.text = BOXES[match[1] != " "] + " " + holder.text[match.end():]
+
+
+class WebLinksOnly(Treeprocessor):
+    """An address written as is (bare or in `<…>`) that is neither a web nor a mail
+    address (`ftp://…`, `irc://…`) stays text: no other scheme makes a link."""
+
+    def run(self, root: ElementTree.Element) -> None:
+        for parent in root.iter():
+            for link in [child for child in parent if child.tag == "a"]:
+                link.attrib.pop("magiclink", None)
+                href = link.get("href", "")
+                shown_as_is = href == (link.text or "") and not len(link)
+                if href and shown_as_is and not href.lower().startswith(WEB_AND_MAIL):
+                    _unwrap(parent, link)
+
+
+def _unwrap(parent: ElementTree.Element, link: ElementTree.Element) -> None:
+    """Put a link's text where the link was."""
+    shown = (link.text or "") + (link.tail or "")
+    at = list(parent).index(link)
+    if at:
+        parent[at - 1].tail = (parent[at - 1].tail or "") + shown
+    else:
+        parent.text = (parent.text or "") + shown
+    parent.remove(link)
+
+
+def build(lang_key: str, smarty: dict[str, Any]) -> markdown.Markdown:
+    """A Python-Markdown converter with our extensions and our list handling."""
+    md = markdown.Markdown(extensions=EXTENSIONS,
+                           extension_configs={**CONFIGS, "smarty": smarty},
+                           output_format="xhtml")
+    md.parser.blockprocessors["olist"].LAZY_OL = False  # (`3.` begins a list at 3)
+    # Lists after tabs are expanded (30), before fenced code is taken out (25).
+    lists = ListIndent(md)
+    md.preprocessors.register(lists, "list-indent", 28)
+    # `<https://…>` as CommonMark has it (no spaces; only web links stay links, below).
+    md.inlinePatterns.register(AutolinkInlineProcessor(AUTOLINK, md), "autolink", 120)
+    # A backslash ending a line is a line break (after code spans and raw HTML are
+    # taken out; backslash escapes leave it alone).
+    md.inlinePatterns.register(SubstituteTagInlineProcessor(r"\\\n", "br"),
+                               "backslash-break", 86)
+    if lang_key in PAIRED:  # after the inline patterns (priority 20)
+        md.treeprocessors.register(PairedQuotes(md, PAIRED[lang_key]), "paired-quotes", 5)
+    md.treeprocessors.register(ListShapes(md, lists), "list-shapes", 4)
+    md.treeprocessors.register(TaskBoxes(md), "task-boxes", 3)
+    md.treeprocessors.register(WebLinksOnly(md), "web-links-only", 2)
+    md.postprocessors.register(NoSeparators(md), "no-separators", 0)
+    return md
+
+
 _converters: dict[str, markdown.Markdown] = {}
 
 
@@ -99,15 +183,7 @@ def converter(lang: str) -> markdown.Markdown:
             names = ("left-double-quote", "right-double-quote", "left-single-quote",
                      "right-single-quote")
             smarty["substitutions"] = dict(zip(names, QUOTES[key], strict=True))
-        md = markdown.Markdown(
-            extensions=EXTENSIONS,
-            extension_configs={"smarty": smarty, "tables": {"use_align_attribute": True},
-                               "footnotes": {"BACKLINK_TITLE": f"{FOOTNOTE_TOKEN} %d"}},
-            output_format="xhtml",
-        )
-        if key in PAIRED:  # after the inline patterns (priority 20)
-            md.treeprocessors.register(PairedQuotes(md, PAIRED[key]), "paired-quotes", 5)
-        _converters[key] = md
+        _converters[key] = build(key, smarty)
     return _converters[key].reset()
 
 
