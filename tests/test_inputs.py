@@ -189,3 +189,10 @@ def test_an_impossible_date_in_a_header_block_is_one_line_with_its_line(tmp_path
     edition = write_edition(tmp_path / "src", article="Title: H\nDate: 2026-02-30\n\nText.\n")
     assert_fails(tmp_path, edition, "a.md:2: 'date' must be a date like 2026-11-21, not "
                                     "'2026-02-30'")
+
+
+def test_a_private_use_character_in_markdown_is_named_not_dropped(tmp_path):
+    """Reading lists marks items with U+E000 inside; the author's own is never taken
+    for one and silently dropped."""
+    edition = write_edition(tmp_path / "src", article="# T\n\nText.\n\n- item \ue000 here\n")
+    assert_fails(tmp_path, edition, "a.md:5: the file holds U+E000")

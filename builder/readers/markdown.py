@@ -18,11 +18,11 @@ import yaml
 from markdown.inlinepatterns import AutolinkInlineProcessor, SubstituteTagInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from ..errors import BuildError, Report
+from ..errors import BuildError, Report, line_of
 from ..labels import traditional_chinese
 from ..metadata import ARTICLE_KEYS, normalise
 from ..text import FOOTNOTE_TOKEN
-from .lists import ListIndent, ListShapes, NoSeparators
+from .lists import SEPARATOR, ListIndent, ListShapes, NoSeparators
 from .meta import Draft, merge
 
 if TYPE_CHECKING:
@@ -268,6 +268,9 @@ def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
                         author_split=r"[;,]" if is_header_block else r";")
     if not body.strip():
         raise BuildError("the article has no text after its metadata", path)
+    if SEPARATOR in body:  # (reading lists uses it, and no font draws it)
+        raise BuildError(f"the file holds U+{ord(SEPARATOR):04X}, a private-use character "
+                         f"no font draws; remove it", path, line_of(path, SEPARATOR))
     if not meta.get("title"):
         body = _title_from_heading(body, meta, path, text.count("\n") - body.count("\n"))
     try:
