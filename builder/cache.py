@@ -77,8 +77,8 @@ class ChunkCache:
         if not self.folder:
             return None
         pdf, record = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
-        if not pdf.is_file() and not record.is_file():
-            return None
+        if not record.is_file():
+            return None  # (none, or another build is writing it: its record comes last)
         try:
             meta = json.loads(record.read_text(encoding="utf-8"))
             if digest(pdf.read_bytes()) != meta["digest"]:
@@ -103,12 +103,13 @@ class ChunkCache:
         pdf = self.folder / f"{key}.pdf"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            typeset = result.path.read_bytes() if result.path else result.pdf
+            meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
+                    "digest": digest(typeset)}
             if result.path:
                 shutil.move(result.path, pdf)
             else:
                 _write(pdf, result.pdf)
-            meta = {"pages": [asdict(p) for p in result.pages], "refused": result.refused,
-                    "digest": digest(pdf.read_bytes())}
             _write(self.folder / f"{key}.json", json.dumps(meta).encode())
         except OSError:
             return result  # a cache that cannot be written only makes the next build slower

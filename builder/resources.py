@@ -142,7 +142,7 @@ def read_image(reference: str, base: Path, root: Path, cited_in: Path,
         source = local_path(reference, base, root)
         data = _read_local(reference, source, cited_in)
     kind = _image_kind(data, reference, cited_in)
-    return _resource(data, kind, source, scale)
+    return _resource(data, kind, source, reference, cited_in, scale)
 
 
 def read_attached(reference: str, data: bytes, cited_in: Path) -> Resource:
@@ -151,14 +151,19 @@ def read_attached(reference: str, data: bytes, cited_in: Path) -> Resource:
     if len(data) > MAX_BYTES:
         raise BuildError(f"image '{reference}' is {len(data) // 2**20} MB; the limit is "
                          f"{MAX_BYTES // 2**20} MB", cited_in)
-    return _resource(data, _image_kind(data, reference, cited_in), None)
+    return _resource(data, _image_kind(data, reference, cited_in), None, reference, cited_in)
 
 
-def _resource(data: bytes, kind: str, source: Path | None, scale: bool = True) -> Resource:
+def _resource(data: bytes, kind: str, source: Path | None, reference: str, cited_in: Path,
+              scale: bool = True) -> Resource:
     """The image as the book holds it, named by its content."""
     scaled_from = None
     if scale:
-        data, kind, scaled_from = _scaled(data, kind)
+        try:
+            data, kind, scaled_from = _scaled(data, kind)
+        except (OSError, ValueError, SyntaxError):  # (cut short: only decoding finds it)
+            raise BuildError(f"image '{reference}' is not a readable image (corrupt, or "
+                             f"cut short)", cited_in) from None
     media_type, extension = MEDIA_TYPES[kind]
     digest = hashlib.sha256(data).hexdigest()[:16]
     return Resource(f"images/{digest}{extension}", media_type, data, source, scaled_from)

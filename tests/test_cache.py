@@ -123,6 +123,7 @@ def test_a_damaged_cache_entry_is_typeset_again(tree, damage):
         (tree / "editions" / "sample.toml").read_text(encoding="utf-8") + "\n",
         encoding="utf-8")
     result = build(tree, "cached", "--verbose")
-    assert "a damaged entry" in result.stdout + result.stderr
+    if damage != "no record":  # (else it may be one another build is writing)
+        assert "a damaged entry" in result.stdout + result.stderr
     assert outputs(tree, "cached") == cold
     assert pdf.is_file() and record.is_file(), "the entry was made again"

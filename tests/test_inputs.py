@@ -196,3 +196,38 @@ def test_a_private_use_character_in_markdown_is_named_not_dropped(tmp_path):
     for one and silently dropped."""
     edition = write_edition(tmp_path / "src", article="# T\n\nText.\n\n- item \ue000 here\n")
     assert_fails(tmp_path, edition, "a.md:5: the file holds U+E000")
+
+
+def test_a_large_photo_cut_short_is_one_clear_line(tmp_path):
+    folder = tmp_path / "src"
+    edition = write_edition(folder, article="---\ntitle: Big\n---\n\n![Quay](photo.jpg)\n")
+    _camera_photo(folder / "photo.jpg")
+    data = (folder / "photo.jpg").read_bytes()
+    (folder / "photo.jpg").write_bytes(data[: len(data) // 2])
+    assert_fails(tmp_path, edition, "a.md: image 'photo.jpg' is not a readable image")
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "utf-7", "punycode", "cp037"])
+def test_a_web_page_declaring_no_real_encoding_is_read_with_a_warning(tmp_path, label):
+    page = (f'<html><head><meta charset="{label}"><title>Quay</title></head><body><article>'
+            f'<h1>Quay</h1>' + "<p>The quay reopened on Monday after the works.</p>" * 8 +
+            "</article></body></html>")
+    edition = write_edition(tmp_path / "src", GOOD.replace("a.md", "a.html"))
+    (tmp_path / "src" / "a.html").write_text(page, encoding="utf-8")
+    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"), "--format",
+                         "epub")
+    assert result.returncode == 0, result.stderr
+    assert f"declares an encoding this builder does not know, '{label}'" in result.stderr
+
+
+def test_markdown_after_a_file_the_converter_gave_up_on_is_read_right(tmp_path):
+    from builder.errors import BuildError, Report
+    from builder.readers.markdown import read_markdown
+
+    with pytest.raises(BuildError, match="gave up on this file"):
+        read_markdown(tmp_path / "q.md", "# Q\n\n" + "- " * 500 + "x\n", {}, {"lang": "en"},
+                      Report(quiet=True))
+    good = read_markdown(tmp_path / "g.md", "# G\n\nIntro.\n\n*emph* text\n\n- a\n- b\n",
+                         {}, {"lang": "en"}, Report(quiet=True))
+    assert good.html == ("<p>Intro.</p>\n<p><em>emph</em> text</p>\n"
+                         "<ul>\n<li>a</li>\n<li>b</li>\n</ul>")

@@ -512,3 +512,71 @@ def test_an_odt_picture_named_to_climb_out_of_its_folder_is_refused(tmp_path):
     assert edition_.articles[0].resources == ()
     [warning] = [w for w in report.warnings if w.code == "image-refused"]
     assert f"'{climbing}' is a picture linked to a file outside" in warning.message
+
+
+@pytest.mark.parametrize("href, inside", [
+    ("{outside}", '<office:binary-data>iVBORw0KGgo=</office:binary-data>'),
+    ("{encoded}", ""),
+], ids=["binary data beside an outside link", "percent-encoded path"])
+def test_an_odt_never_makes_pandoc_read_a_file_outside_it(tmp_path, href, inside):
+    """Pandoc would follow the link (it decodes %2F) and embed the file: the picture is
+    refused first, and pandoc runs sandboxed."""
+    secret = tmp_path / "secret.png"
+    shutil.copy(OFFICE / "red.png", secret)
+    href = href.format(outside=secret, encoded=str(secret).replace("/", "%2F"))
+    with zipfile.ZipFile(OFFICE / "harbour.odt") as z:
+        content = z.read("content.xml").decode()
+    folder = tmp_path / "src"
+    folder.mkdir()
+    edition = edition_of(folder, "sneaky.odt")
+    image = re.search(r'<draw:image xlink:href="Pictures/0.png"[^>]*/>', content)[0]
+    sneaky = f'<draw:image xlink:href="{href}">{inside}</draw:image>'
+    repacked(OFFICE / "harbour.odt", folder / "sneaky.odt", {
+        "content.xml": content.replace(image, sneaky).encode(), href: b"dummy entry"})
+    edition_, report = load(edition)
+    assert edition_.articles[0].resources == ()
+    assert [w for w in report.warnings if w.code == "image-refused"]
+
+
+ODT_HIDING = (
+    '<text:p>Before <draw:frame draw:name="box"><draw:text-box><text:p>SIDEBAR WORDS'
+    '</text:p></draw:text-box></draw:frame>after.</text:p>'
+    '<text:p>Shape <draw:custom-shape><text:p>SHAPE WORDS</text:p></draw:custom-shape>'
+    'here.</text:p>'
+    '<text:p>Read <text:ruby><text:ruby-base>BASE</text:ruby-base>'
+    '<text:ruby-text>READING</text:ruby-text></text:ruby> aloud.</text:p>')
+DOCX_HIDING = (
+    '<w:p><w:r><w:t xml:space="preserve">Read </w:t></w:r><w:ruby><w:rubyPr/>'
+    '<w:rt><w:r><w:t>READING</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>BASE</w:t></w:r>'
+    '</w:rubyBase></w:ruby><w:r><w:t xml:space="preserve"> aloud.</w:t></w:r></w:p>'
+    '<w:p><w:dir w:val="rtl"><w:r><w:t>RIGHT TO LEFT WORDS</w:t></w:r></w:dir></w:p>'
+    '<w:p><w:bdo w:val="rtl"><w:r><w:t>BDO WORDS</w:t></w:r></w:bdo></w:p>'
+    '<w:p><w:r><w:drawing><wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/'
+    'wordprocessingShape"><wps:txbx><w:txbxContent><w:p><w:r><w:t>BOX WORDS</w:t></w:r>'
+    '</w:p></w:txbxContent></wps:txbx></wps:wsp></w:drawing></w:r></w:p>')
+
+
+@pytest.mark.parametrize("kind", ["odt", "docx"])
+def test_text_in_boxes_shapes_ruby_and_right_to_left_runs_is_kept_or_named(tmp_path, kind):
+    """Pandoc drops a text box's and a shape's text and ruby without a word, mammoth a
+    right-to-left run, ruby and a text box without its older copy: kept, or named."""
+    part = "content.xml" if kind == "odt" else "word/document.xml"
+    with zipfile.ZipFile(OFFICE / f"harbour.{kind}") as z:
+        content = z.read(part).decode()
+    end = "</office:text>" if kind == "odt" else "<w:sectPr"
+    assert end in content
+    hiding = ODT_HIDING if kind == "odt" else DOCX_HIDING
+    edition = edition_of(tmp_path, f"hiding.{kind}")
+    repacked(OFFICE / f"harbour.{kind}", tmp_path / f"hiding.{kind}",
+             {part: content.replace(end, hiding + end, 1).encode()})
+    edition_, report = load(edition)
+    text = body(edition_.articles[0])
+    assert "BASE(READING)" in text
+    if kind == "odt":
+        for words in ("SIDEBAR WORDS", "SHAPE WORDS"):
+            assert words in text
+        assert text.index("Before") < text.index("SIDEBAR WORDS")
+    else:
+        assert "RIGHT TO LEFT WORDS" in text and "BDO WORDS" in text
+        [dropped] = [w for w in report.warnings if w.code == "docx-content-dropped"
+                     and "BOX WORDS" in w.message]

@@ -133,7 +133,7 @@ def _convert(path: Path, data: bytes, attachments: dict[str, bytes],
         result = mammoth.convert_to_html(
             io.BytesIO(data), style_map=STYLE_MAP, id_prefix=PREFIX,
             convert_image=mammoth.images.img_element(image),
-            include_embedded_style_map=False)
+            include_embedded_style_map=False, external_file_access=False)
     except BuildError:
         raise
     except Exception as exc:  # mammoth's many ways of meeting a broken file
@@ -194,6 +194,7 @@ def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report)
     counted and said in warnings: mammoth reads insertions and skips deletions and
     comments."""
     inserted = deleted = comments = 0  # (moved text: a deletion and an insertion)
+    unread: list[str] = []
     changed = {}
     for name in TEXT_PARTS:
         part = read_entry(path, package, name, WHAT)
@@ -203,10 +204,14 @@ def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report)
         inserted += len(tree.xpath(".//w:ins | .//w:moveTo", namespaces=NS))
         deleted += len(tree.xpath(".//w:del | .//w:moveFrom", namespaces=NS))
         comments += len(tree.xpath(".//w:commentReference", namespaces=NS))
-        fields = tree.xpath(".//w:fldSimple", namespaces=NS)
-        for field in reversed(fields):  # the innermost first
+        fields = tree.xpath(".//w:fldSimple | .//w:dir | .//w:bdo", namespaces=NS)
+        for field in reversed(fields):  # the innermost first (right-to-left runs too)
             _unwrap(field)
-        if fields:
+        rubies = tree.xpath(".//w:ruby", namespaces=NS)
+        for ruby in rubies:
+            _ruby_as_text(ruby)
+        unread += _unread_boxes(tree)
+        if fields or rubies:
             changed[name] = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     if inserted or deleted:
         report.warn(f"the document has tracked changes ({count(inserted, 'insertion')}, "
@@ -216,6 +221,10 @@ def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report)
     if comments:
         report.warn(f"{count(comments, 'comment')} left out (comments are not printed)",
                     path, code="comments-dropped")
+    for text in unread:
+        shown = text if len(text) <= 60 else text[:57] + "…"
+        report.warn(f"text in a text box or chart left out (mammoth cannot read it): "
+                    f"“{shown}”; put it in the body", path, code="docx-content-dropped")
     warn_headers(path, _header_texts(path, package), report)
     return _repacked(path, package, changed) if changed else data
 
@@ -242,6 +251,38 @@ def _unfielded(paragraph: etree._Element) -> str:
                 and not any(a.tag == f"{{{W}}}fldSimple" for a in el.iterancestors()):
             text.append(el.text or "")
     return "".join(text)
+
+
+def _ruby_as_text(ruby: etree._Element) -> None:
+    """Ruby (a reading over its base text, as Japanese uses it), which mammoth drops
+    whole: its base's runs, then the reading in brackets."""
+    reading = "".join(ruby.xpath("./w:rt//w:t/text()", namespaces=NS))
+    runs = ruby.xpath("./w:rubyBase/w:r", namespaces=NS)
+    if reading:
+        run = etree.Element(f"{{{W}}}r")
+        etree.SubElement(run, f"{{{W}}}t").text = f"({reading})"
+        runs.append(run)
+    parent = ruby.getparent()
+    parent[parent.index(ruby):parent.index(ruby) + 1] = runs
+
+
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+
+def _unread_boxes(tree: etree._Element) -> list[str]:
+    """What mammoth will not read: text boxes with no older (VML) copy beside them, and
+    charts; each by its text (a chart by its name)."""
+    found = []
+    for box in tree.iter(f"{{{WPS}}}txbx"):
+        choice = next((a for a in box.iterancestors(f"{{{MC}}}Choice")), None)
+        if choice is not None and choice.getparent().find(f"{{{MC}}}Fallback") is not None:
+            continue  # mammoth reads the fallback's copy
+        text = " ".join("".join(box.itertext()).split())
+        if text:
+            found.append(text)
+    return found + ["a chart"] * sum(1 for _ in tree.iter(f"{{{CHART}}}chart"))
 
 
 def _unwrap(el: etree._Element) -> None:

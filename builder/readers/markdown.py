@@ -277,7 +277,9 @@ def read_markdown(path: Path, text: str, overrides: dict, defaults: dict,
         html = converter(meta["lang"]).convert(body)
     except (RuntimeError, RecursionError, ValueError, IndexError, KeyError) as exc:
         # Python-Markdown's own limits (footnotes nested in themselves, nesting too deep
-        # for the interpreter): the file's markup, not a fault of the build.
+        # for the interpreter): the file's markup, not a fault of the build. The
+        # converter may be left half-way (reset() does not clear it): made anew.
+        _converters.clear()
         raise BuildError(f"the Markdown converter gave up on this file ({type(exc).__name__}: "
                          f"{exc}); simplify its markup (footnotes, nested lists or quotes)",
                          path) from None

@@ -72,6 +72,7 @@ def read_odt(path: Path, data: bytes, overrides: dict, defaults: dict,
     content = parse_xml(path, _entry(path, package, "content.xml"), "content.xml", WHAT)
     own = _properties(path, package, report)
     _drop_changes(path, content, report)
+    _unhide(content)
     styles = _style_parents(content)
     for key, style in (("title", "Title"), ("subtitle", "Subtitle")):
         text = _take_styled(content, styles, style)
@@ -151,6 +152,60 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
+SHAPES = ("text-box", "custom-shape", "rect", "ellipse", "circle", "polygon", "polyline",
+          "path", "regular-polygon", "caption", "line", "connector")
+
+
+def _unhide(content: etree._Element) -> None:
+    """Text pandoc would drop without a word, put where it reads: a text box's or a
+    shape's paragraphs after the paragraph it stands in (a sidebar after the text it
+    sits beside); ruby as its base then the reading in brackets; a picture that is a
+    link, the picture."""
+    draw, text = f"{{{NS['draw']}}}", f"{{{NS['text']}}}"
+    for ruby in content.iter(f"{text}ruby"):
+        base = "".join(ruby.xpath("string(text:ruby-base)", namespaces=NS))
+        reading = "".join(ruby.xpath("string(text:ruby-text)", namespaces=NS))
+        span = etree.Element(f"{text}span")
+        span.text, span.tail = base + (f"({reading})" if reading else ""), ruby.tail
+        ruby.getparent().replace(ruby, span)
+    for link in list(content.iter(f"{draw}a")):
+        _unwrap(link)
+    shapes = [el for el in content.iter(*(draw + name for name in SHAPES))]
+    for shape in reversed(shapes):  # the innermost first
+        blocks = [el for el in shape if el.tag in (f"{text}p", f"{text}h", f"{text}list")]
+        anchor = next((a for a in shape.iterancestors(f"{text}p", f"{text}h")), None)
+        if not blocks or anchor is None or next(shape.iter(f"{draw}image"), None) is not None:
+            continue  # (a picture's captioned frame is pandoc's to read: a figure)
+        after = anchor
+        for block in blocks:
+            after.addnext(block)
+            after = block
+        holder = shape.getparent()
+        gone = holder if shape.tag == f"{draw}text-box" and holder.tag == f"{draw}frame" \
+            and len(holder) == 1 else shape
+        if gone.getparent() is not None:
+            _remove(gone)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Put an element's children (and its text) in its place."""
+    parent, at = el.getparent(), el.getparent().index(el)
+    if el.text:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (el.tail or "")
+    elif el.tail:
+        el.text = ""
+    for child in reversed(children):
+        parent.insert(at + 1, child)
+    _remove(el)
+
+
 def _drop_changes(path: Path, content: etree._Element, report: Report) -> None:
     """Comments and tracked deletions out (pandoc would print them as text)."""
     regions = content.findall(".//text:tracked-changes/text:changed-region", NS)
@@ -206,7 +261,7 @@ def _pictures(path: Path, package: zipfile.ZipFile, content: etree._Element,
         if href.removeprefix("./") in names and _safe_name(href):
             alts[href.removeprefix("./")] = alt
             continue
-        if image.find("office:binary-data", NS) is not None:
+        if image.find("office:binary-data", NS) is not None and not href:
             continue  # a picture inside the XML itself: pandoc extracts it
         report.warn(f"image left out: '{href}' is a picture linked to a file outside the "
                     f"document; insert the picture itself", path, code="image-refused")
@@ -232,7 +287,8 @@ def _pandoc(path: Path, package: zipfile.ZipFile, content: etree._Element,
         source = folder / "article.odt"
         _repack(path, package, content, source)
         media = folder / "media"
-        html = _run_pandoc(path, [source.name, "--extract-media", media.name], folder)
+        html = _run_pandoc(path, [source.name, "--extract-media", media.name], folder,
+                           report)
         root = fragment(html)
         attachments = _media(path, root, media, alts, report)
     _notes(root)
@@ -261,10 +317,13 @@ def _safe_name(name: str) -> bool:
     """A name that stays inside the folder pandoc extracts pictures to."""
     parts = PurePosixPath(name.replace("\\", "/")).parts
     return bool(parts) and not name.startswith(("/", "\\")) and ".." not in parts \
-        and ":" not in parts[0]
+        and ":" not in parts[0] and "%" not in name  # (pandoc decodes %2F…)
 
 
-def _run_pandoc(path: Path, arguments: list[str], folder: Path) -> str:
+def _run_pandoc(path: Path, arguments: list[str], folder: Path, report: Report) -> str:
+    """Pandoc's HTML of the document. `--sandbox`: it reads no file but the document
+    and makes no network request, whatever the document points to; what it could not
+    take is a warning."""
     try:
         import pypandoc
 
@@ -273,8 +332,8 @@ def _run_pandoc(path: Path, arguments: list[str], folder: Path) -> str:
         raise BuildError("reading .odt articles needs pandoc, which the pypandoc-binary "
                          "package provides (pip install pypandoc-binary)", path) from None
     try:
-        done = subprocess.run([binary, "-f", "odt", "-t", "html5", "--wrap=none",
-                               *arguments], cwd=folder, capture_output=True,
+        done = subprocess.run([binary, "--sandbox", "-f", "odt", "-t", "html5",
+                               "--wrap=none", *arguments], cwd=folder, capture_output=True,
                               timeout=PANDOC_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise BuildError(f"pandoc took more than {PANDOC_SECONDS} s to read the "
@@ -286,6 +345,10 @@ def _run_pandoc(path: Path, arguments: list[str], folder: Path) -> str:
         problem = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise BuildError(f"the {WHAT} cannot be read: pandoc says "
                          f"{(problem or ['nothing'])[0][:200]}", path)
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith("[WARNING]"):
+            report.warn(f"pandoc, reading the {WHAT}: {line.removeprefix('[WARNING]').strip()}",
+                        path, code="odt-content-dropped")
     return done.stdout.decode("utf-8", "replace")
 
 

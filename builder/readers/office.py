@@ -98,6 +98,9 @@ def check_xml_entries(path: Path, package: zipfile.ZipFile, what: str) -> None:
     for entry in package.infolist():
         if entry.filename.lower().endswith((".xml", ".rels")):
             data = read_entry(path, package, entry.filename, what) or b""
+            if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
+                raise BuildError(f"the {what} is refused: '{entry.filename}' is not UTF-8 "
+                                 f"XML, as office programs write it", path)
             if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
                 raise BuildError(f"the {what} is refused: '{entry.filename}' declares a "
                                  f"DTD, which office files never do", path)

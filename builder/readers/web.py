@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+import webencodings
 from lxml import etree
 
 from ..clean import squash_spaces
@@ -125,15 +126,17 @@ def page_encoding(data: bytes, path: Path, report: Report) -> tuple[str, str | N
 
 
 def codec_for(label: str) -> str | None:
-    """Python's codec for an encoding's label, read as browsers read it."""
+    """Python's codec for an encoding's label, as browsers read labels (the WHATWG
+    Encoding standard: `latin1` is windows-1252; `base64`, `rot13` or `utf-7` are no
+    page's encoding)."""
     if label in WINDOWS_1252:
         return "cp1252"
-    if label in ("utf-16", "utf-16le", "utf-16be", "utf-32"):
-        return "utf-8"  # a page that was decoded to find this label is not UTF-16
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
+    encoding = webencodings.lookup(label)
+    if encoding is None or encoding.name in ("x-user-defined", "replacement"):
         return None
+    if encoding.name.startswith("utf-16"):
+        return "utf-8"  # a page that was decoded to find this label is not UTF-16
+    return encoding.codec_info.name
 
 
 def parse_page(text: str, path: Path) -> lxml.html.HtmlElement:
@@ -308,7 +311,8 @@ def html_of(xml: str) -> lxml.html.HtmlElement:
     """The article in trafilatura's XML (TEI-like: `head`, `list`, `item`, `hi`, `ref`,
     `graphic`…) as HTML, in a `<div>`. Done here rather than by trafilatura, whose HTML
     makes every list a `<ul>`, every code block a `<pre>` in a `<pre>`."""
-    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=True)
     main = etree.fromstring(xml.encode(), parser).find("main")
     div = etree.Element("div")
     if main is None:
@@ -372,9 +376,14 @@ def inner(element: etree._Element) -> str:
     return escape(element.text or "", quote=False) + "".join(children)
 
 
+# Nesting of any depth kept whole (lxml's default parser cuts a tree at 255 levels and
+# drops the rest): cleaning refuses what is too deep with a clear error.
+DEEP = lxml.html.HTMLParser(huge_tree=True)
+
+
 def fragment(html: str) -> lxml.html.HtmlElement:
     """A body fragment as one `<div>` to work on."""
-    return lxml.html.fragment_fromstring(html or "", create_parent="div")
+    return lxml.html.fragment_fromstring(html or "", create_parent="div", parser=DEEP)
 
 
 def text_of(element: etree._Element) -> str:
@@ -458,7 +467,7 @@ def page_words(page: lxml.html.HtmlElement) -> int:
             break
     else:
         return 0
-    shown = lxml.html.fromstring(lxml.html.tostring(region))
+    shown = lxml.html.fromstring(lxml.html.tostring(region), parser=DEEP)
     for unshown in shown.xpath(" | ".join(f".//{tag}" for tag in NOT_SHOWN)):
         unshown.drop_tree()
     return words(text_of(shown))
