@@ -83,7 +83,20 @@ def epub_alone(tmp_path_factory):
                          "--format", "epub")
 
 
-@pytest.mark.parametrize("name", ["sample", "kinds", "hostile", "epub_alone", "scripts"])
+@pytest.fixture(scope="module")
+def magazine(tmp_path_factory):
+    """The sample in the magazine theme (its colours, its drop cap and labels)."""
+    folder = tmp_path_factory.mktemp("magazine")
+    shutil.copytree(ROOT / "editions" / "sample", folder / "sample")
+    text = (ROOT / "editions" / "sample.toml").read_text(encoding="utf-8")
+    edition = folder / "magazine.toml"
+    edition.write_text(text.replace('page_size = "A4"\n', 'page_size = "A4"\ntheme = "magazine"\n'),
+                       encoding="utf-8")
+    return build_edition(edition, folder / "out")
+
+
+@pytest.mark.parametrize("name", ["sample", "magazine", "kinds", "hostile", "epub_alone",
+                                  "scripts"])
 def test_ace_finds_no_violation(name, request, ace, tmp_path):
     built = request.getfixturevalue(name)
     assert ace_violations(ace, built.epub, tmp_path / "ace") == []

@@ -1,6 +1,8 @@
 """What a print shop needs from the PDF beyond what WeasyPrint writes, applied with
 pikepdf to the finished book (one piece or joined): exact page boxes, crop marks,
-device-independent RGB for PDF/X, and reproducible identification.
+device-independent RGB for PDF/X, reproducible identification, and, for every variant,
+what PDF/A and PDF/X forbid in any file: image interpolation, and stream data whose
+length a reader cannot tell (`unambiguous_streams`).
 
 WeasyPrint lays the page out with the CSS `bleed` (backgrounds and full-bleed images
 reach into it; the MediaBox is the bleed area and the TrimBox the page) but caps the
@@ -14,6 +16,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,11 +95,14 @@ def finish_bytes(data: bytes, press: Press) -> bytes:
 
 def finish(pdf: pikepdf.Pdf, press: Press) -> None:
     """Page boxes and marks on every page; colour and identification for the variant;
-    the reading direction."""
+    the reading direction. Last, for any variant, streams a validator reads as
+    written (`unambiguous_streams`)."""
     import pikepdf
 
     for page in pdf.pages:
         _boxes(pdf, page, press)
+    if press.variant:
+        _no_interpolation(pdf)
     if press.is_x:
         _default_rgb(pdf)
     if press.variant and press.variant.startswith("pdf/a"):
@@ -108,6 +114,8 @@ def finish(pdf: pikepdf.Pdf, press: Press) -> None:
         preferences.Direction = pikepdf.Name.R2L
         pdf.Root.ViewerPreferences = preferences
     _document_id(pdf, press)
+    if press.variant:
+        unambiguous_streams(pdf)
 
 
 def _boxes(pdf: pikepdf.Pdf, page: pikepdf.Page, press: Press) -> None:
@@ -188,3 +196,78 @@ def _document_id(pdf: pikepdf.Pdf, press: Press) -> None:
     if fixed != xmp:
         pdf.Root.Metadata = pdf.make_stream(fixed, Type=pikepdf.Name.Metadata,
                                             Subtype=pikepdf.Name.XML)
+
+
+def _no_interpolation(pdf: pikepdf.Pdf) -> None:
+    """PDF/A (ISO 19005-2 6.2.8) and PDF/X forbid `/Interpolate true` on images, which
+    WeasyPrint writes for every picture whose `image-rendering` is `auto` (CSS's
+    default), and for every raster image inside an SVG. The key is removed: its
+    default, false, is what both standards ask for."""
+    for obj in pdf.objects:
+        if _is_image(obj) and obj.get("/Interpolate") is True:
+            del obj["/Interpolate"]
+
+
+def _is_image(obj: pikepdf.Object) -> bool:
+    import pikepdf
+
+    return isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+
+
+CR = 0x0D
+# Filters whose data qpdf writes as it is given (it undoes no other as it saves): Flate
+# (kept, not compressed again) and the image codecs it cannot decode.
+KEPT_FILTERS = ("/FlateDecode", "/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode")
+
+
+def unambiguous_streams(pdf: pikepdf.Pdf) -> None:
+    """No stream's data, as saved, ends in a carriage return. qpdf writes a line feed
+    between the data and `endstream`; after a final CR, a reader sees one end of line
+    (CR LF) and data one byte shorter than `/Length` (the rule PDF/A's validators
+    check, ISO 19005-2 6.1.7.1). Such a stream's data gets a line feed of its own,
+    counted in `/Length`: decoders stop at the end of the compressed data (a zlib
+    stream's end is in it), so what it decodes to is unchanged.
+
+    The last byte of zlib data is the low byte of the Adler-32 checksum of what it
+    compresses, whoever compresses it; so the streams qpdf will compress as it saves
+    (those without a filter, but the XMP metadata) are judged, and compressed here,
+    before it does."""
+    import pikepdf
+
+    metadata = pdf.Root.get("/Metadata")
+    readable = metadata.objgen if isinstance(metadata, pikepdf.Stream) else None
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            kept = _kept(obj, obj.objgen == readable)
+            if _saved_last_byte(obj, kept) == CR:
+                _end_with_line_feed(obj, kept)
+
+
+def _kept(stream: pikepdf.Stream, readable: bool) -> bool:
+    """Whether qpdf saves the stream's data as it is (`save_options`). It compresses
+    the streams without a filter, but the document's XMP (`readable`)."""
+    filters = stream.get("/Filter")
+    if filters is None:
+        return readable
+    names = [str(f) for f in filters.wrap_in_array()]
+    return names == ["/FlateDecode"] or any(n in KEPT_FILTERS[1:] for n in names)
+
+
+def _saved_last_byte(stream: pikepdf.Stream, kept: bool) -> int | None:
+    """The last byte of the stream's data as the book is saved, or None if it has
+    none."""
+    if kept:
+        raw = stream.read_raw_bytes()
+        return raw[-1] if raw else None
+    return zlib.adler32(stream.read_bytes()) & 0xFF
+
+
+def _end_with_line_feed(stream: pikepdf.Stream, kept: bool) -> None:
+    import pikepdf
+
+    if kept:
+        stream.write(stream.read_raw_bytes() + b"\n", filter=stream.get("/Filter"),
+                     decode_parms=stream.get("/DecodeParms"))
+    else:  # compressed here, as qpdf would
+        stream.write(zlib.compress(stream.read_bytes()) + b"\n",
+                     filter=pikepdf.Name.FlateDecode)
