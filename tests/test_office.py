@@ -22,7 +22,7 @@ from builder.clean import clean_body
 from builder.edition import load_edition
 from builder.errors import BuildError, Report
 from builder.readers.notes import markdown_notes
-from conftest import FIXTURES, NS, assert_fails, build_edition, epubcheck_messages
+from conftest import FIXTURES, NS, assert_fails, build_edition, epubcheck_messages, run_edition
 
 OFFICE = FIXTURES / "office"
 KINDS = ("harbour.docx", "harbour.odt")
@@ -340,16 +340,27 @@ def test_a_picture_linked_outside_the_odt_is_refused_with_a_warning(tmp_path):
     assert "'../secret.png' is a picture linked to a file outside" in warning.message
 
 
-def test_an_impossible_date_in_the_properties_is_a_warning_and_ignored(tmp_path):
-    core = docx_part("docProps/core.xml").replace("2026-10-05T09:12:00Z", "2026-13-45T00:00:00Z")
-    edition = edition_of(tmp_path, "dated.docx")
-    repacked(OFFICE / "harbour.docx", tmp_path / "dated.docx",
-             {"docProps/core.xml": core.encode()})
-    edition_, report = load(edition)
-    assert edition_.articles[0].date is None or \
-        edition_.articles[0].date.isoformat() != "2026-10-05"
-    [warning] = [w for w in report.warnings if w.code == "office-date"]
-    assert "'2026-13-45T00:00:00Z', which is not a real date; ignored" in warning.message
+@pytest.mark.parametrize("kind, part, date", [
+    ("docx", "docProps/core.xml", "2026-10-05T09:12:00Z"),
+    ("odt", "meta.xml", "2026-10-05T09:12:00"),
+])
+def test_an_impossible_date_in_the_properties_is_one_clear_line(tmp_path, kind, part, date):
+    with zipfile.ZipFile(OFFICE / f"harbour.{kind}") as z:
+        properties = z.read(part).decode()
+    assert date in properties
+    edition = edition_of(tmp_path, f"dated.{kind}")
+    repacked(OFFICE / f"harbour.{kind}", tmp_path / f"dated.{kind}",
+             {part: properties.replace(date, "2026-13-45T00:00:00").encode()})
+    result = run_edition("build", str(edition), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (f"dated.{kind}: the document's properties give the date '2026-13-45T00:00:00', "
+            f"which does not exist") in result.stderr
+    check = run_edition("check", str(edition))
+    assert check.returncode == 1 and "which does not exist" in check.stdout
+    # the edition's date is all the article needs
+    edition_of(tmp_path, f'{{ path = "dated.{kind}", date = 2026-11-20 }}')
+    edition_, _ = load(edition)
+    assert edition_.articles[0].date.isoformat() == "2026-11-20"
 
 
 def test_word_content_mammoth_cannot_read_is_a_warning(tmp_path):

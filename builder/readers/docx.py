@@ -92,7 +92,7 @@ def read_docx(path: Path, data: bytes, overrides: dict, defaults: dict,
         stand_in(img)
     take_captions(root, [p for p in root.iter("p") if CAPTION in p.get("class", "").split()])
     _notes(root)
-    own = _properties(path, package, report)
+    own = _properties(path, package, report, "date" in overrides)
     if title:
         own["title"] = title
     if subtitle:
@@ -345,7 +345,8 @@ def _strip_back_link(li: etree._Element, key: str) -> None:
         li[0].text = (li[0].text or "").lstrip()
 
 
-def _properties(path: Path, package: zipfile.ZipFile, report: Report) -> dict[str, Any]:
+def _properties(path: Path, package: zipfile.ZipFile, report: Report,
+                dated: bool) -> dict[str, Any]:
     """Metadata from the document's core properties (docProps/core.xml)."""
     data = read_entry(path, package, "docProps/core.xml", WHAT)
     if not data:
@@ -362,7 +363,7 @@ def _properties(path: Path, package: zipfile.ZipFile, report: Report) -> dict[st
     if value("dc:creator").lower() not in NO_AUTHOR:
         own["author"] = value("dc:creator")
     when = value("dcterms:created") or value("dcterms:modified")
-    date = own_date(when, path, report, "the document's properties")
+    date = own_date(when, path, "the document's properties", dated)
     if date:
         own["date"] = date
     summary = value("dc:description") or value("dc:subject")

@@ -70,7 +70,7 @@ def read_odt(path: Path, data: bytes, overrides: dict, defaults: dict,
     _check_odt(path, package)
     check_xml_entries(path, package, WHAT)
     content = parse_xml(path, _entry(path, package, "content.xml"), "content.xml", WHAT)
-    own = _properties(path, package, report)
+    own = _properties(path, package, report, "date" in overrides)
     _drop_changes(path, content, report)
     _unhide(content)
     styles = _style_parents(content)
@@ -419,7 +419,8 @@ def _notes(root: etree._Element) -> None:
     markdown_notes(root, calls, notes)
 
 
-def _properties(path: Path, package: zipfile.ZipFile, report: Report) -> dict[str, Any]:
+def _properties(path: Path, package: zipfile.ZipFile, report: Report,
+                dated: bool) -> dict[str, Any]:
     """Metadata from the document's meta.xml."""
     data = read_entry(path, package, "meta.xml", WHAT)
     if not data:
@@ -435,8 +436,8 @@ def _properties(path: Path, package: zipfile.ZipFile, report: Report) -> dict[st
     author = value("meta:initial-creator") or value("dc:creator")
     if author:
         own["author"] = author
-    date = own_date(value("meta:creation-date") or value("dc:date"), path, report,
-                    "the document's properties")
+    date = own_date(value("meta:creation-date") or value("dc:date"), path,
+                    "the document's properties", dated)
     if date:
         own["date"] = date
     summary = value("dc:description") or value("dc:subject")

@@ -117,19 +117,17 @@ def parse_xml(path: Path, data: bytes, name: str, what: str) -> etree._Element:
                          f"({exc.msg})", path) from None
 
 
-def own_date(value: str | None, path: Path, report: Report, where: str) -> dt.date | None:
-    """The date a document's properties give (`2026-10-05T09:12:00Z`); one that is not a
-    real date is a warning, and ignored: the properties are the office program's, not
-    something its author can mend (the edition's article table can give the date)."""
-    if not value or not value.strip():
+def own_date(value: str | None, path: Path, where: str, given: bool) -> dt.date | None:
+    """The date a document's properties give (`2026-10-05T09:12:00Z`). One that does not
+    exist is an error, unless the edition's article table gives the date (`given`)."""
+    if not value or not value.strip() or given:
         return None
     try:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
-        report.warn(f"{where} gives the date {value.strip()[:40]!r}, which is not a real "
-                    f"date; ignored (give 'date' in the edition's article table)", path,
-                    code="office-date")
-        return None
+        raise BuildError(f"{where} give the date {value.strip()[:40]!r}, which does not "
+                         f"exist; correct it there, or give 'date' in the edition's article "
+                         f"table", path) from None
 
 
 def warn_headers(path: Path, texts: list[str], report: Report) -> None:
