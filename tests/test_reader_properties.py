@@ -105,7 +105,8 @@ def body_markup(parts) -> str:
 
 def fragment(markup: str) -> etree._Element:
     """Parse as XML (as an EPUB reader does): raises if the markup is not well-formed."""
-    return etree.fromstring(f"<div>{markup}</div>".encode())
+    return etree.fromstring(  # (a note's calls are marked epub:type, as in the EPUB)
+        f'<div xmlns:epub="http://www.idpf.org/2007/ops">{markup}</div>'.encode())
 
 
 def trees(article: Article) -> list[etree._Element]:
@@ -698,3 +699,59 @@ def test_any_feed_entry_gives_well_formed_safe_articles_or_one_clean_error(spec,
     for article in articles:
         assert_well_formed_and_safe(article)
         assert isinstance(article.title, str) and article.title
+
+
+# ---------------------------------------------------------------- lists and web pages
+
+@st.composite
+def nested_list(draw) -> tuple[str, list[tuple[int, str]]]:
+    """A Markdown list as editors write it: each item under its parent by the parent's
+    content column (two spaces under `- `, three under `1. `), its markers mixed; with
+    each item's depth and word. (A list that starts at another number cannot interrupt
+    its parent's text: `- a` then `  2) b` is one paragraph, 'a 2) b'.)"""
+    lines, items = [], []
+    stack: list[int] = []  # the content column of each open level
+    for n in range(draw(st.integers(1, 12))):
+        depth = draw(st.integers(0, len(stack))) if stack else 0
+        stack = stack[:depth]
+        indent = stack[-1] if stack else 0
+        marker = draw(st.sampled_from(["-", "*", "+", "1.", "1)"]))
+        word = f"item{n}"
+        lines.append(" " * indent + f"{marker} {word}")
+        stack.append(indent + len(marker) + 1)
+        items.append((depth, word))
+    return "\n".join(lines) + "\n", items
+
+
+@settings(max_examples=300, **FAST)
+@given(case=nested_list())
+@example(case=("1. a\n   - b\n     - c\n", [(0, "a"), (1, "b"), (2, "c")]))
+def test_a_list_nested_by_its_content_column_keeps_every_item_at_its_depth(spec, case):
+    """As CommonMark reads it: no item flattened into its parent's list, none lost."""
+    text, items = case
+    article = read(spec, "list.md", "---\ntitle: L\n---\n\nIntro.\n\n" + text)
+    tree = fragment(body_markup(article.body))
+    for depth, word in items:
+        [li] = [li for li in tree.iter("li") if (li.text or "").strip() == word
+                or "".join(li.itertext()).split()[:1] == [word]]
+        assert sum(1 for a in li.iterancestors() if a.tag in ("ul", "ol")) == depth + 1, \
+            (word, text, body_markup(article.body))
+
+
+@settings(max_examples=120, **FAST)
+@given(html=arbitrary_text, extract=st.booleans())
+@example(html="<article><p>" + "The quay reopened after the works. " * 6 + "</p></article>",
+         extract=True)
+def test_any_web_page_reads_to_well_formed_safe_xhtml_or_one_clean_error(spec, html, extract):
+    """A saved page, extracted or taken as it is: an article whose body and notes are
+    well-formed XML with nothing dangerous left, or a BuildError naming the file."""
+    path = spec.root / "page.html"
+    write(path, f"<html><body>{html}</body></html>".encode("utf-8", "surrogatepass"))
+    try:
+        article = read_one(Entry(path, (), options=(("extract", extract),)), spec, "a001",
+                           RULES, report())
+    except BuildError as error:
+        assert error.path == path and error.message
+        note_error(error)
+        return
+    assert_well_formed_and_safe(article)

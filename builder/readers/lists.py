@@ -86,6 +86,7 @@ class Rewriter:
         self.blank = False  # whether a blank line came since the last line of text
         self.fence: Fence | None = None
         self.loose: list[bool] = []  # each list's looseness, in the order lists begin
+        self.began: dict[int, int] = {}  # where the last item at each depth began in `out`
 
     def feed(self, lines: list[str]) -> list[str]:
         at = 0
@@ -181,6 +182,12 @@ class Rewriter:
             sibling = None
         elif self.last in ("text", "other"):
             self.out.append("")  # (Python-Markdown's list needs a blank line above)
+        elif kept < len(self.items) - 1 and self.out and self.out[-1] \
+                and "" in self.out[self.began.get(kept, 0):]:
+            # Back out of a nested list whose item holds a blank line: one more, or
+            # Python-Markdown reads the item on in the block after that blank line
+            # (`  * b` then `- c`: c under b).
+            self.out.append("")
         self._spaced(kept, new_list=sibling is None)
         del self.items[kept:]
         in_note = any(item.kind == NOTE for item in self.items)
@@ -196,6 +203,7 @@ class Rewriter:
         # An empty first line is SEPARATOR, for Python-Markdown to see an item there
         # (a `-` alone under a line of text would underline it as a heading).
         first = SEPARATOR if fence or code or not text else text
+        self.began[kept] = len(self.out)
         self.out.append(" " * STEP * kept + f"{shown} {first}")
         self.last = "item" if text else "empty"
         if fence:
