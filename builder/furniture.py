@@ -170,7 +170,7 @@ DEFAULT_RULES = (
     _rule("privacy notice",  # the cookie banner, not "We use cookies from the bakery"
           r"^we use cookies\b(\.|$| to\b| and similar\b)|^we (value|respect) your privacy\b"
           r"|\bwe and our partners\b"),
-    _rule("copyright line", r"^(©|\(c\)|copyright\s*©|copyright \d{4}\b)"
+    _rule("copyright line", r"^((©|\(c\)|copyright\s*©)\s*\w|copyright \d{4}\b)"
           r"|\ball rights reserved\.?$"),
     _rule("copyright line", r"\breproduction\b.{0,40}\b(prohibited|not permitted)\b"
           r"|\bmay not be (published|reproduced|copied|redistributed)\b"),

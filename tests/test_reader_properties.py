@@ -454,6 +454,7 @@ def plain_article(draw) -> tuple[str, list[str]]:
 @given(case=plain_article())
 @example(case=("<script>alert(1)</script>\n\n**not bold**", ["<script>alert(1)</script>",
                                                               "**not bold**"]))
+@example(case=("©", ["©"]))  # (a mark alone is no copyright line)
 def test_plain_text_keeps_every_paragraph_as_written(spec, case):
     """A plain-text file's paragraphs are the article's, character for character (line
     breaks within a paragraph become spaces), never read as markup; only trailing site
