@@ -39,6 +39,7 @@ from .office import (
     take_captions,
     take_first,
     title_from_heading,
+    unwrap,
     warn_headers,
 )
 
@@ -206,7 +207,7 @@ def _prepared(path: Path, package: zipfile.ZipFile, data: bytes, report: Report)
         comments += len(tree.xpath(".//w:commentReference", namespaces=NS))
         fields = tree.xpath(".//w:fldSimple | .//w:dir | .//w:bdo", namespaces=NS)
         for field in reversed(fields):  # the innermost first (right-to-left runs too)
-            _unwrap(field)
+            unwrap(field)
         rubies = tree.xpath(".//w:ruby", namespaces=NS)
         for ruby in rubies:
             _ruby_as_text(ruby)
@@ -283,15 +284,6 @@ def _unread_boxes(tree: etree._Element) -> list[str]:
         if text:
             found.append(text)
     return found + ["a chart"] * sum(1 for _ in tree.iter(f"{{{CHART}}}chart"))
-
-
-def _unwrap(el: etree._Element) -> None:
-    """Put an element's children in its place."""
-    parent = el.getparent()
-    at = parent.index(el)
-    for child in reversed(list(el)):
-        parent.insert(at, child)
-    parent.remove(el)
 
 
 def _repacked(path: Path, package: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:

@@ -37,6 +37,7 @@ from .office import (
     stand_in,
     take_captions,
     title_from_heading,
+    unwrap,
     warn_headers,
 )
 
@@ -169,7 +170,7 @@ def _unhide(content: etree._Element) -> None:
         span.text, span.tail = base + (f"({reading})" if reading else ""), ruby.tail
         ruby.getparent().replace(ruby, span)
     for link in list(content.iter(f"{draw}a")):
-        _unwrap(link)
+        unwrap(link)
     shapes = [el for el in content.iter(*(draw + name for name in SHAPES))]
     for shape in reversed(shapes):  # the innermost first
         blocks = [el for el in shape if el.tag in (f"{text}p", f"{text}h", f"{text}list")]
@@ -185,25 +186,6 @@ def _unhide(content: etree._Element) -> None:
             and len(holder) == 1 else shape
         if gone.getparent() is not None:
             _remove(gone)
-
-
-def _unwrap(el: etree._Element) -> None:
-    """Put an element's children (and its text) in its place."""
-    parent, at = el.getparent(), el.getparent().index(el)
-    if el.text:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.text
-        else:
-            parent.text = (parent.text or "") + el.text
-    children = list(el)
-    if children:
-        children[-1].tail = (children[-1].tail or "") + (el.tail or "")
-    elif el.tail:
-        el.text = ""
-    for child in reversed(children):
-        parent.insert(at + 1, child)
-    _remove(el)
 
 
 def _drop_changes(path: Path, content: etree._Element, report: Report) -> None:

@@ -130,6 +130,20 @@ def own_date(value: str | None, path: Path, where: str, given: bool) -> dt.date 
                          f"table", path) from None
 
 
+def unwrap(el: etree._Element) -> None:
+    """Put an element's text and children in its place, its tail after them."""
+    parent, previous = el.getparent(), el.getprevious()
+    lead = (el.text or "") + ("" if len(el) else (el.tail or ""))
+    if lead and previous is not None:
+        previous.tail = (previous.tail or "") + lead
+    elif lead:
+        parent.text = (parent.text or "") + lead
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + (el.tail or "")
+    at = parent.index(el)
+    parent[at:at + 1] = list(el)
+
+
 def warn_headers(path: Path, texts: list[str], report: Report) -> None:
     """Page headers and footers belong to the document's pages, not to the article:
     left out, and said (with what they held) when they hold words (their fields, a
