@@ -127,13 +127,23 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     for label, item in zip(taken.labels, taken.items.values(), strict=True):
         _table_headers(item, source, report, f"footnote '[^{label}]': ")
     _name_tables(tree, article_id)
+    whole = deepcopy(tree) if rules else tree
     removed = _remove_furniture(tree, rules)
-    if not tree.text_content().strip() and not tree.findall(".//img"):
+    if removed and _empty(tree) and not _empty(whole):
+        # All of it looks like site furniture: it is the article, kept and named.
+        tree, removed = whole, []
+        report.warn("the whole article looks like site furniture (sign-ups, share or "
+                    "related links); kept as it is", source, code="furniture-kept")
+    if _empty(tree):
         raise BuildError("the article has no text", source)
     notes, marks = _number_notes(tree, taken, article_id, source, report)
     text = (tree.text_content(), *(note.inline for note in notes))
     return Cleaned(_split(_serialise(tree), marks), tuple(notes), tuple(resources),
                    tuple(removed), text, _initial(tree))
+
+
+def _empty(tree: etree._Element) -> bool:
+    return not tree.text_content().strip() and not tree.findall(".//img")
 
 
 def _initial(tree: etree._Element) -> int:

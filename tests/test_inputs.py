@@ -231,3 +231,14 @@ def test_markdown_after_a_file_the_converter_gave_up_on_is_read_right(tmp_path):
                          {}, {"lang": "en"}, Report(quiet=True))
     assert good.html == ("<p>Intro.</p>\n<p><em>emph</em> text</p>\n"
                          "<ul>\n<li>a</li>\n<li>b</li>\n</ul>")
+
+
+def test_an_article_that_is_all_furniture_like_is_kept_and_named(tmp_path):
+    """Nothing would be left: the blocks are the article, not the site's furniture."""
+    edition = write_edition(tmp_path / "src", article="---\ntitle: Tips\n---\n\n"
+                            "Read more:\n\n[The ferry timetable](https://example.org/ferry)\n")
+    built = build_edition(edition, tmp_path / "o", "--format", "epub")
+    assert "the whole article looks like site furniture" in built.result.stderr
+    with zipfile.ZipFile(built.epub) as book:
+        text = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert "The ferry timetable" in text and "Read more:" in text

@@ -352,6 +352,7 @@ arbitrary_text = st.lists(
 @example(case=("# Title words\n\nBody.\n", ["Title", "words", "Body"], []))
 @example(case=("Text[^1]\n\n[^1]: the note\n", ["Text", "note"], []))
 @example(case=("para\n\nShare this article\n", ["para", "Share", "article"], []))
+@example(case=("Read more:\n\n[00](https://example.org/page)\n", ["Read", "more", "00"], []))
 def test_markdown_loses_no_words(spec, case):
     """Every word of a Markdown article reaches the book (body, title, notes, image
     descriptions) or is named as removed site furniture."""
