@@ -263,6 +263,9 @@ def _take_notes(tree: etree._Element) -> _Taken:
     for container in containers:
         if container.getparent() is not None:
             container.getparent().remove(container)
+    for back in list(tree.iter("a")):  # a back-link the author's HTML tore out of its note
+        if back.get("title", "").startswith(FOOTNOTE_TOKEN):
+            _remove_keep_tail(back)
     labels = [key.removeprefix("fn:") for key in items]
     return _Taken(items, labels, called)
 
