@@ -127,11 +127,9 @@ def clean_body(html: str, article_id: str, source: Path, root: Path,
     for label, item in zip(taken.labels, taken.items.values(), strict=True):
         _table_headers(item, source, report, f"footnote '[^{label}]': ")
     _name_tables(tree, article_id)
-    whole = deepcopy(tree) if rules else tree
     removed = _remove_furniture(tree, rules)
-    if removed and _empty(tree) and not _empty(whole):
-        # All of it looks like site furniture: it is the article, kept and named.
-        tree, removed = whole, []
+    if removed is None:  # all of it looks like site furniture: it is the article, kept
+        removed = []
         report.warn("the whole article looks like site furniture (sign-ups, share or "
                     "related links); kept as it is", source, code="furniture-kept")
     if _empty(tree):
@@ -646,20 +644,28 @@ def _table_headers(tree: etree._Element, source: Path, report: Report,
 
 
 def _remove_furniture(tree: etree._Element,
-                      rules: tuple[furniture.Rule, ...]) -> list[Removed]:
+                      rules: tuple[furniture.Rule, ...]) -> list[Removed] | None:
+    """Take trailing site furniture off the body; None (and the body left whole) when
+    nothing would be left of an article that had text."""
     removed: list[Removed] = []
+    gone: list[etree._Element] = []
     while len(tree):
         last = tree[-1]
         text = " ".join(last.text_content().split())
         if not text and last.tag in ("hr", "br", "p", "div"):
             if last.find(".//img") is not None:
                 break
+            gone.append(last)
             tree.remove(last)
             continue
         rule = furniture.match(furniture.block_of(last), rules)
         if rule is None:
             break
         removed.append(Removed(text, rule.name))
+        gone.append(last)
         tree.remove(last)
+    if removed and _empty(tree):
+        tree.extend(reversed(gone))  # (each with its tail, as it was)
+        return None
     removed.reverse()
     return removed
