@@ -80,9 +80,9 @@ def test_package_metadata(sample):
     position = meta.find(f"opf:meta[@refines='#{series.get('id')}']"
                          f"[@property='group-position']", NS)
     assert position.text == "47"
-    contributors = [c.text for c in meta.findall("dc:contributor", NS)]
-    assert contributors == ["Marta Lindgren", "Jonas Feld", "Aino Virtanen", "Priya Raman",
-                            "Katrin Oberländer", "Editorial Board"]
+    creators = [c.text for c in meta.findall("dc:creator", NS)]
+    assert creators == ["Marta Lindgren", "Jonas Feld", "Aino Virtanen", "Priya Raman",
+                        "Katrin Oberländer", "Editorial Board"]  # the publisher is no author
 
 
 def test_language_set_on_documents(sample):

@@ -189,7 +189,7 @@ def test_metadata_is_text_everywhere(hostile):
     assert opf.findtext(".//dc:title", namespaces=NS) == \
         "Hostile <script>alert('edition')</script> Weekly, Issue 6"
     assert "<script>alert('author')</script>" in [
-        c.text for c in opf.iterfind(".//dc:contributor", NS)]
+        c.text for c in opf.iterfind(".//dc:creator", NS)]
     nav = hostile.epub_xml("EPUB/nav.xhtml")
     assert title in [a.text for a in nav.iterfind(".//x:a", NS)]
     for name, text in texts.items():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ebooklib import epub
 from lxml import etree
 
-from ..models import Edition, EpubContent
+from ..models import Document, Edition, EpubContent
 from .internals import EpubWriter
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -24,6 +24,13 @@ XHTML = "application/xhtml+xml"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+# Reading systems show the creators as the book's authors, joined in one line (Calibre:
+# "A & B & C"); past this many, the first ones are the creators and the others stay in the
+# package as contributors, with the same role.
+MAX_CREATORS = 12
+# The EPUB 2 guide's reference for each kind of document (render.epub's `Document.kind`):
+# the first document of its kind, in reading order.
+GUIDE = {"cover": "cover", "title-page": "title-page", "contents": "toc", "article": "text"}
 
 
 @dataclass(frozen=True)
@@ -102,16 +109,11 @@ def _metadata(book: epub.EpubBook, edition: Edition, title: str,
     book.add_metadata("DC", "date", edition.date.isoformat())
     if edition.publisher:
         book.add_metadata("DC", "publisher", edition.publisher)
-        book.add_author(edition.publisher)
+    _creators(book, edition)
     for tag in dict.fromkeys(t for a in edition.articles for t in a.tags):
         book.add_metadata("DC", "subject", tag)
     if edition.subtitle:
         book.add_metadata("DC", "description", edition.subtitle)
-    for number, name in enumerate(edition.authors, 1):
-        uid = f"contributor-{number}"
-        book.add_metadata("DC", "contributor", name, {"id": uid})
-        book.add_metadata(None, "meta", "aut",
-                          {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
     book.add_metadata(None, "meta", edition.title,
                       {"property": "belongs-to-collection", "id": "series"})
     book.add_metadata(None, "meta", "series",
@@ -120,6 +122,37 @@ def _metadata(book: epub.EpubBook, edition: Edition, title: str,
         book.add_metadata(None, "meta", str(edition.issue),
                           {"refines": "#series", "property": "group-position"})
     _accessibility_metadata(book, edition, title, facts)
+
+
+def _creators(book: epub.EpubBook, edition: Edition) -> None:
+    """The article authors, each once in reading order, as the book's creators (what
+    reading systems show as its authors), with the role of author; past `MAX_CREATORS`,
+    the rest as contributors. With no author named anywhere, the publisher is the creator,
+    as the body responsible for the text (a library's corporate author), with no role;
+    with no publisher either, the book names no creator."""
+    authors = edition.authors
+    if not authors:
+        if edition.publisher:
+            book.add_metadata("DC", "creator", edition.publisher, {"id": "creator-1"})
+        return
+    for number, name in enumerate(authors, 1):
+        element, uid = ("creator", f"creator-{number}") if number <= MAX_CREATORS else \
+            ("contributor", f"contributor-{number - MAX_CREATORS}")
+        book.add_metadata("DC", element, name, {"id": uid})
+        book.add_metadata(None, "meta", "aut",
+                          {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
+
+
+def _guide(documents: Sequence[Document]) -> list[dict[str, str]]:
+    """The EPUB 2 guide (read by reading systems older than EPUB 3's landmarks, and by
+    Calibre, which otherwise makes a cover page of its own before ours): the cover, title
+    page, contents and start of the text, as the navigation document's landmarks."""
+    found: dict[str, Document] = {}
+    for doc in documents:
+        if doc.kind in GUIDE:
+            found.setdefault(GUIDE[doc.kind], doc)
+    return [{"type": kind, "title": doc.title, "href": doc.name}
+            for kind, doc in found.items()]
 
 
 def _accessibility_metadata(book: epub.EpubBook, edition: Edition, title: str,
@@ -180,6 +213,7 @@ def build_epub(edition: Edition, content: EpubContent, modified: dt.datetime) ->
     book.add_item(_Nav(uid="nav", file_name="nav.xhtml", media_type=XHTML,
                        content=content.nav))
     book.spine = [items[doc.name] for doc in content.documents]
+    book.guide = _guide(content.documents)
     raw = io.BytesIO()
     writer = EpubWriter(raw, book, {"epub3_pages": False, "mtime": modified})
     writer.process()
