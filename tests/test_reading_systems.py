@@ -210,7 +210,7 @@ def test_calibre_converts_without_a_warning(name, request, converted):
 @pytest.mark.xfail(strict=True, reason="the stylesheets' custom properties (var(--serif)) "
                    "are not understood by Calibre's CSS parser, which drops every "
                    "font-family of the book (as RMSDK and KOReader's engine do)")
-def test_calibre_understands_every_declaration(sample, converted):
+def test_calibre_understands_every_declaration(converted, sample):
     assert css_messages(converted(sample)["azw3 log"]) == []
 
 
