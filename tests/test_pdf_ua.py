@@ -145,7 +145,8 @@ def test_an_article_with_links_a_table_and_notes_passes_the_validator(linked):
 @pytest.mark.parametrize(("theme", "layout"), LOOKS)
 def test_running_heads_and_page_numbers_are_artifacts(built, theme, layout):
     """What the margin boxes draw is marked Pagination artifact; every marked content
-    with an MCID is in the structure tree, and no tagged text holds a running head."""
+    with an MCID is in the structure tree, and no tagged text holds a running head;
+    the contents page's leader dots are artifacts too."""
     path = built(theme, layout)
     with pikepdf.open(path) as pdf:
         held = tree_mcids(pdf)
@@ -167,6 +168,12 @@ def test_running_heads_and_page_numbers_are_artifacts(built, theme, layout):
             assert all(c.get("mcid") is not None or c.get("tag") == "Artifact"
                        for c in page.chars), f"untagged text on page {page.page_number}"
         assert numbered >= ARTICLES
+        contents = pdf.pages[2]  # cover, title page, contents
+        tagged = words("".join(c["text"] for c in contents.chars if c.get("mcid") is not None))
+        dots = "".join(c["text"] for c in contents.chars if c.get("tag") == "Artifact")
+        assert tagged.startswith("Contents") and ". ." not in tagged
+        if theme == "classic":  # (the magazine theme's contents have no leaders)
+            assert ". . ." in dots
 
 
 def destinations(pdf: pikepdf.Pdf) -> dict[str, int]:

@@ -13,6 +13,8 @@ What changes from WeasyPrint's:
   (the edition's title, the section, the page number) is marked `/Artifact
   <</Type /Pagination>>` in the page's contents, not given to structure elements that
   no tree holds: a screen reader does not read "The Harbour Weekly WORLD 5" mid-text.
+  The dots of a leader (the contents page's "Title . . . . 5") are `/Layout`
+  artifacts.
 - **Every link annotation sits in a `Link` element**: the one of its `a` element, which
   holds an object reference to each of the link's annotations (a link's text, the
   spans in it and its generated page number each get one from WeasyPrint), and not
@@ -34,7 +36,7 @@ from typing import Any
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MAX_CONTENTS = 200  # characters of a note's text given as a link's description
-_ARTIFACT = "_edition_artifact"  # set on the boxes a page's margin boxes hold
+_ARTIFACT = "_edition_artifact"  # on a box drawn as an artifact: its /Type
 
 _installed = False
 
@@ -56,18 +58,18 @@ def install() -> None:
     def draw_page_with_artifacts(page: Any, stream: Any) -> None:
         if stream._tags is not None:
             for child in page.children:
-                if isinstance(child, boxes.MarginBox):
-                    for box in _descendants(child):
-                        setattr(box, _ARTIFACT, True)
+                kind = "/Pagination" if isinstance(child, boxes.MarginBox) else None
+                _mark_artifacts(child, kind)
         draw_page(page, stream)
 
     marked = Stream.marked
 
     @contextlib.contextmanager
     def marked_or_artifact(self: Any, box: Any, tag: str) -> Iterator[None]:
-        if self._tags is not None and getattr(box, _ARTIFACT, False):
+        kind = getattr(box, _ARTIFACT, None)
+        if self._tags is not None and kind:
             pydyf.Stream.begin_marked_content(
-                self, "Artifact", pydyf.Dictionary({"Type": "/Pagination"}))
+                self, "Artifact", pydyf.Dictionary({"Type": kind}))
             try:
                 yield
             finally:
@@ -82,10 +84,16 @@ def install() -> None:
     _installed = True
 
 
-def _descendants(box: Any) -> Iterator[Any]:
-    yield box
+def _mark_artifacts(box: Any, kind: str | None) -> None:
+    """Mark what `box` holds that is drawn as an artifact of `kind`: everything in a
+    margin box (`/Pagination`), and a leader's dots (`/Layout`: the contents page reads
+    "Title 5", not "Title . . . . 5")."""
+    if kind is None and getattr(box, "is_leader", False):
+        kind = "/Layout"
+    if kind:
+        setattr(box, _ARTIFACT, kind)
     for child in getattr(box, "children", ()):
-        yield from _descendants(child)
+        _mark_artifacts(child, kind)
 
 
 def _text(element: Any) -> str:
