@@ -128,12 +128,12 @@ class _Targets:
         return text or None
 
 
-def _description(link_element: Any, annotation: Any, targets: _Targets) -> str | None:
+def _description(link_element: Any, targets: _Targets) -> str | None:
     href = link_element.get("href") if link_element is not None else None
     if href is None:
         return None
-    if href.startswith("#"):
-        return targets.title(href[1:])
+    if href.startswith("#"):  # else what the link says, if its target is not found
+        return targets.title(href[1:]) or _text(link_element) or None
     return href
 
 
@@ -289,7 +289,7 @@ class _Tree:
         self.annotations.append((link.reference, annotation))
         link["K"].append(reference.reference)
         annotation["F"] = 4
-        if description := _description(link_element, annotation, self.targets):
+        if description := _description(link_element, self.targets):
             annotation["Contents"] = pydyf.String(description)
 
     def build(self, box: Any, parent: Any, link: Any, note: bool = False) -> Iterator[Any]:
