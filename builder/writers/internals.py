@@ -16,6 +16,10 @@ in one module, each checked against the versions it was written for.
     `whole_font_files`).
   - `frame-stack` (in `builder/framestack.py`, a CPython matter): deep layout
     recursion run with room on Python's frame stack.
+- **The structure tree of a tagged PDF** (`pdf/ua-1`), in `tagging.py`: WeasyPrint's
+  tagging reworked (one tree across pages, running heads as artifacts, links in `Link`
+  elements that say where they go). Not a patch under the switch: PDF/UA needs it; it
+  is installed for WeasyPrint 70 only, and changes nothing in an untagged PDF.
 - **Reads of WeasyPrint's laid-out boxes** (`page_starts`): where each page's text
   begins, for the EPUB's page list. Not a patch: nothing is changed.
 - **ebooklib's package document** (`EpubWriter`): the `xml:lang` of the package.
@@ -53,6 +57,7 @@ from ..pagebreaks import (
     part_of,
 )
 from ..patches import wanted
+from . import tagging
 
 if TYPE_CHECKING:
     from xml.etree import ElementTree
@@ -93,6 +98,8 @@ def install() -> None:
             _share_page_styles()
         if patched("whole-fonts"):
             _keep_files()
+        if written_for("weasyprint"):  # not a patch: what PDF/UA asks (tagging.py)
+            tagging.install()
         _installed = True
 
 
