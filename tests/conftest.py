@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -134,3 +136,31 @@ def corpus_edition(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def corpus(corpus_edition, tmp_path_factory) -> Built:
     return build_edition(corpus_edition, tmp_path_factory.mktemp("corpus-out"))
+
+
+# --- Ace by DAISY ---------------------------------------------------------------
+
+ACE_LOCAL = ROOT / ".ci" / "ace" / "node_modules" / ".bin" / "ace-cli"
+
+
+@pytest.fixture(scope="session")
+def ace() -> str:
+    found = str(ACE_LOCAL) if ACE_LOCAL.is_file() else shutil.which("ace-cli")
+    if not found:
+        pytest.skip("Ace by DAISY is not installed; .ci/run installs it with "
+                    "`PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .ci/ace @daisy/ace-cli@1`")
+    return found
+
+
+def ace_violations(ace: str, epub: Path, out: Path) -> list[str]:
+    env = {**os.environ,
+           "PUPPETEER_EXECUTABLE_PATH": os.environ.get("PUPPETEER_EXECUTABLE_PATH",
+                                                       "/usr/bin/chromium")}
+    result = subprocess.run([ace, "--silent", "--force", "--outdir", str(out), str(epub)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0 and (out / "report.json").is_file(), result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return [f"{group['earl:testSubject']['url']}: {check['earl:test']['dct:title']} "
+            f"({check['earl:result'].get('dct:description', '')})"
+            for group in report["assertions"] for check in group["assertions"]
+            if check["earl:result"]["earl:outcome"] == "fail"]
