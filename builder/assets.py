@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from .cssvars import without_variables
 from .errors import BuildError
 
 if TYPE_CHECKING:
@@ -176,9 +177,11 @@ def _fonts(look: Look) -> dict[str, Path]:
 def style_files(target: str, look: Look = PLAIN) -> dict[str, tuple[str, bytes]]:
     """Book path -> (media type, bytes) of the stylesheets and fonts for one output."""
     files = {}
-    for name in stylesheets(target, look):
-        path = house_file(look.house, "styles", name) or STYLES / name
-        data = _read(path)
+    names = stylesheets(target, look)
+    sheets = [_read(house_file(look.house, "styles", name) or STYLES / name) for name in names]
+    if LAYERS[target][0] == "epub":  # for reading systems that know no custom properties
+        sheets = without_variables(sheets)
+    for name, data in zip(names, sheets, strict=True):
         files[f"styles/{name}"] = ("text/css",
                                    serve(data, look.scripts) if name == FONT_SHEET else data)
     for name, path in _fonts(look).items():
